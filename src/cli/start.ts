@@ -1,0 +1,32 @@
+import { ConfigError, loadConfig } from "../config/env.ts";
+import { PlaybookError } from "../config/playbook.ts";
+import { MigrationError } from "../db/migrate.ts";
+import { startApp } from "../main.ts";
+
+// `npm start`: the production entry point.
+try {
+  const app = await startApp({ config: loadConfig(process.env) });
+  const shutdown = (signal: string) => {
+    app.log.info({ signal }, "signal received");
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.log.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+} catch (error) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof PlaybookError ||
+    error instanceof MigrationError
+  ) {
+    console.error(error.message);
+  } else {
+    console.error("The incident bot failed to start:", error);
+  }
+  process.exit(1);
+}

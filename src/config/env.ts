@@ -1,0 +1,154 @@
+import { z } from "zod";
+
+/**
+ * Operator settings, parsed from the environment (SPEC.md, "Interfaces for
+ * operators"). `loadConfig(env)` takes its environment as an argument so tests
+ * and the demo can build a config without touching `process.env`.
+ */
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .optional();
+
+const logLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
+
+const environment = z.object({
+  SLACK_BOT_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith("xoxb-"), {
+    message: "must be a bot token starting with xoxb- (OAuth & Permissions page of your Slack app)",
+  }),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText.refine((v) => v === undefined || v.startsWith("xapp-"), {
+    message:
+      "must be an app-level token starting with xapp- (Basic Information → App-Level Tokens)",
+  }),
+  SLACK_API_URL: optionalText
+    .pipe(z.url({ message: "must be a URL such as https://slack.com/api/" }).optional())
+    .transform((v) => withTrailingSlash(v ?? "https://slack.com/api/")),
+  PORT: optionalText
+    .transform((v) => Number(v ?? "3000"))
+    .pipe(z.number({ message: "must be a port number" }).int().min(0).max(65535)),
+  DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: "must start with postgresql:// (leave unset for the embedded database)",
+  }),
+  DATA_DIR: optionalText.transform((v) => v ?? "./data"),
+  GITHUB_TOKEN: optionalText,
+  GITHUB_REPOSITORY: optionalText.refine((v) => v === undefined || /^[\w.-]+\/[\w.-]+$/.test(v), {
+    message: "must look like owner/name",
+  }),
+  GITHUB_API_URL: optionalText
+    .pipe(z.url({ message: "must be a URL such as https://api.github.com" }).optional())
+    .transform((v) => v ?? "https://api.github.com"),
+  GITHUB_WEBHOOK_SECRET: optionalText,
+  PLAYBOOK_FILE: optionalText.transform((v) => v ?? "./playbook.yml"),
+  INCIDENT_ANNOUNCE_CHANNEL: optionalText,
+  LOG_LEVEL: optionalText.pipe(logLevel.optional()).transform((v) => v ?? "info"),
+});
+
+export type SlackMode = "http" | "socket";
+
+export interface AppConfig {
+  slack: {
+    mode: SlackMode;
+    botToken: string;
+    signingSecret: string | undefined;
+    appToken: string | undefined;
+    apiUrl: string;
+  };
+  port: number;
+  database: { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };
+  github:
+    | {
+        enabled: true;
+        token: string;
+        repository: string;
+        apiUrl: string;
+        webhookSecret: string | undefined;
+      }
+    | { enabled: false; missing: string[] };
+  playbookFile: string;
+  announceChannel: string | undefined;
+  logLevel: z.infer<typeof logLevel>;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** Reads every setting at once and reports every problem in one error. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const mode: SlackMode = e.SLACK_APP_TOKEN ? "socket" : "http";
+  if (!e.SLACK_BOT_TOKEN) {
+    problems.push("SLACK_BOT_TOKEN: required (the xoxb- token from OAuth & Permissions)");
+  }
+  if (mode === "http" && !e.SLACK_SIGNING_SECRET) {
+    problems.push(
+      "SLACK_SIGNING_SECRET: required in HTTP mode (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode",
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const githubSettings = {
+    GITHUB_TOKEN: e.GITHUB_TOKEN,
+    GITHUB_REPOSITORY: e.GITHUB_REPOSITORY,
+  };
+  const missingGithub = Object.entries(githubSettings)
+    .filter(([, value]) => value === undefined)
+    .map(([name]) => name);
+
+  return {
+    slack: {
+      mode,
+      botToken: e.SLACK_BOT_TOKEN!,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl: e.SLACK_API_URL,
+    },
+    port: e.PORT,
+    database: e.DATABASE_URL
+      ? { kind: "postgres", url: e.DATABASE_URL }
+      : { kind: "pglite", dataDir: e.DATA_DIR },
+    github:
+      missingGithub.length === 0
+        ? {
+            enabled: true,
+            token: e.GITHUB_TOKEN!,
+            repository: e.GITHUB_REPOSITORY!,
+            apiUrl: e.GITHUB_API_URL,
+            webhookSecret: e.GITHUB_WEBHOOK_SECRET,
+          }
+        : { enabled: false, missing: missingGithub },
+    playbookFile: e.PLAYBOOK_FILE,
+    announceChannel: e.INCIDENT_ANNOUNCE_CHANNEL,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+function withTrailingSlash(url: string): string {
+  return url.endsWith("/") ? url : `${url}/`;
+}
+
+/** Settings whose values must never reach a log line. */
+export const secretSettings = [
+  "SLACK_BOT_TOKEN",
+  "SLACK_SIGNING_SECRET",
+  "SLACK_APP_TOKEN",
+  "GITHUB_TOKEN",
+  "GITHUB_WEBHOOK_SECRET",
+  "DATABASE_URL",
+] as const;

@@ -1,0 +1,191 @@
+import type { AppConfig } from "./config/env.ts";
+import { loadPlaybook, type Playbook } from "./config/playbook.ts";
+import { type Database, type DatabaseTarget, openDatabase } from "./db/database.ts";
+import { healthRoutes } from "./http/health.ts";
+import { type RunningServer, startHttpServer } from "./http/server.ts";
+import {
+  type IncidentCapability,
+  incidentSubcommands,
+  registerIncidentInteractions,
+} from "./incidents/commands.ts";
+import { resumeDeclarations } from "./incidents/declare.ts";
+import { createIncidentRepository } from "./incidents/repository.ts";
+import { createLogger, type Logger } from "./logging.ts";
+import { BackgroundTasks } from "./shared/background-tasks.ts";
+import { type Clock, systemClock } from "./shared/clock.ts";
+import { createSlackApp, registerCommandRouter, registerWorkTracking } from "./slack/app.ts";
+import { CommandRegistry } from "./slack/command-router.ts";
+import { registerEventDeduplication } from "./slack/event-deduplication.ts";
+import { createSlackGateway, type SlackGateway } from "./slack/gateway.ts";
+
+/**
+ * Composition root: config → database → adapters → services → Slack app,
+ * HTTP routes. `npm start`, `npm run demo` and the tests all start the bot
+ * through `startApp`, so tests exercise exactly what production runs.
+ */
+
+export interface StartOptions {
+  config: AppConfig;
+  clock?: Clock;
+  logger?: Logger;
+  playbook?: Playbook;
+  /** Overrides config.database (tests use an in-memory PGlite). */
+  database?: DatabaseTarget;
+  /** Interface to listen on; defaults to all interfaces. */
+  host?: string;
+}
+
+export interface RunningApp {
+  port: number;
+  url: string;
+  db: Database;
+  slack: SlackGateway;
+  log: Logger;
+  tasks: BackgroundTasks;
+  /** Settles once interrupted declarations found at startup are finished. */
+  resumed: Promise<void>;
+  stop(options?: { drainTimeoutMs?: number }): Promise<void>;
+}
+
+export async function startApp(options: StartOptions): Promise<RunningApp> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const log = options.logger ?? createLogger(config.logLevel);
+  const playbook = options.playbook ?? loadPlaybook(config.playbookFile);
+
+  if (!config.github.enabled) {
+    log.warn({ missing: config.github.missing }, "GitHub follow-ups are off: settings missing");
+  }
+
+  const db = await openDatabase(options.database ?? config.database);
+  log.info({ database: db.kind, applied: db.migrations.applied }, "database ready");
+
+  const tasks = new BackgroundTasks();
+  const { app, receiver } = createSlackApp(config.slack, log);
+  const slack = createSlackGateway(app.client);
+  const slackAuth = checkSlackAuth(slack, log);
+
+  const incidents = createIncidentRepository(db.prisma);
+  const capability: IncidentCapability = {
+    incidents,
+    slack,
+    playbook,
+    tasks,
+    declare: {
+      incidents,
+      slack,
+      clock,
+      log,
+      announcementChannel: memoizeSuccess(() =>
+        resolveChannel(slack, config.announceChannel ?? playbook.announcementChannel),
+      ),
+    },
+  };
+
+  registerWorkTracking(app, tasks);
+  registerEventDeduplication(app, db.prisma);
+  const registry = new CommandRegistry("declare").register(...incidentSubcommands(capability));
+  registerCommandRouter(app, registry, log);
+  registerIncidentInteractions(app, capability);
+
+  let server: RunningServer;
+  try {
+    server = await startHttpServer({
+      port: config.port,
+      ...(options.host ? { host: options.host } : {}),
+      routes: healthRoutes([
+        {
+          name: "database",
+          check: async () => {
+            await db.ping();
+            return { ok: true };
+          },
+        },
+        { name: "slack", check: slackAuth.status },
+      ]),
+      ...(receiver ? { fallback: receiver.requestListener } : {}),
+    });
+    if (config.slack.mode === "socket") await app.start();
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  log.info({ port: server.port, mode: config.slack.mode }, "incident bot listening");
+
+  const resumed = tasks
+    .track(resumeDeclarations(capability.declare))
+    .then(() => undefined)
+    .catch((error: unknown) => log.error({ err: error }, "resuming declarations failed"));
+
+  let stopping: Promise<void> | undefined;
+  const stop = (stopOptions?: { drainTimeoutMs?: number }) => {
+    stopping ??= (async () => {
+      log.info({}, "shutting down: no new requests, finishing in-flight work");
+      const closed = server.close();
+      const { unfinished } = await tasks.drain(stopOptions?.drainTimeoutMs ?? 20_000);
+      if (unfinished > 0) log.warn({ unfinished }, "shutdown timed out with work still running");
+      await closed;
+      if (config.slack.mode === "socket") await app.stop();
+      await db.close();
+      log.info({}, "shutdown complete");
+    })();
+    return stopping;
+  };
+
+  return {
+    port: server.port,
+    url: `http://127.0.0.1:${server.port}`,
+    db,
+    slack,
+    log,
+    tasks,
+    resumed,
+    stop,
+  };
+}
+
+/** `C0123…` is used as is; `#name` is looked up once (conversations.list). */
+async function resolveChannel(slack: SlackGateway, channel: string): Promise<string | undefined> {
+  if (/^[CG][A-Z0-9]{2,}$/.test(channel)) return channel;
+  const id = await slack.findChannelIdByName(channel);
+  if (!id)
+    throw new Error(`announcement channel ${channel} was not found; invite the bot or use its ID`);
+  return id;
+}
+
+/** Caches a successful result; a failure is retried on the next call. */
+function memoizeSuccess<T>(load: () => Promise<T>): () => Promise<T> {
+  let cached: Promise<T> | undefined;
+  return () => {
+    cached ??= load().catch((error: unknown) => {
+      cached = undefined;
+      throw error;
+    });
+    return cached;
+  };
+}
+
+function checkSlackAuth(slack: SlackGateway, log: Logger) {
+  let verified = false;
+  let lastProblem = "not checked yet";
+  const verify = async () => {
+    try {
+      const identity = await slack.authTest();
+      verified = true;
+      log.info({ botUserId: identity.userId, teamId: identity.teamId }, "slack token verified");
+    } catch (error) {
+      lastProblem = (error as Error).message;
+      log.error(
+        { reason: lastProblem },
+        "slack auth.test failed: check SLACK_BOT_TOKEN and SLACK_API_URL",
+      );
+    }
+  };
+  void verify();
+  return {
+    status: async () => {
+      if (!verified) await verify();
+      return verified ? { ok: true } : { ok: false, detail: lastProblem };
+    },
+  };
+}

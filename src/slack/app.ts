@@ -1,0 +1,117 @@
+import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel } from "@slack/bolt";
+import type { WebClientOptions } from "@slack/web-api";
+import type { AppConfig } from "../config/env.ts";
+import type { Logger } from "../logging.ts";
+import type { BackgroundTasks } from "../shared/background-tasks.ts";
+import { type CommandRegistry, commandName } from "./command-router.ts";
+
+/**
+ * The Bolt app, in HTTP mode (requests arrive at POST /slack/events on our
+ * own HTTP server) or in Socket Mode when SLACK_APP_TOKEN is set.
+ */
+
+export interface SlackApp {
+  app: App;
+  /** Present in HTTP mode: hands /slack/events requests to Bolt. */
+  receiver?: HTTPReceiver;
+}
+
+// Interactive paths must not wait half an hour on a 429 (the WebClient
+// default); a few quick retries, honouring Retry-After, then a clear error.
+const webClientRetries: WebClientOptions["retryConfig"] = {
+  retries: 3,
+  factor: 2,
+  minTimeout: 200,
+  maxTimeout: 2_000,
+  randomize: true,
+};
+
+export function createSlackApp(config: AppConfig["slack"], log: Logger): SlackApp {
+  const clientOptions: WebClientOptions = {
+    slackApiUrl: config.apiUrl,
+    retryConfig: webClientRetries,
+  };
+  const logger = boltLogger(log);
+  if (config.mode === "socket") {
+    const app = new App({
+      token: config.botToken,
+      appToken: config.appToken!,
+      socketMode: true,
+      logger,
+      clientOptions,
+    });
+    return { app };
+  }
+  const receiver = new HTTPReceiver({
+    signingSecret: config.signingSecret!,
+    endpoints: "/slack/events",
+    processBeforeResponse: false,
+    logger,
+  });
+  const app = new App({ token: config.botToken, receiver, logger, clientOptions });
+  return { app, receiver };
+}
+
+/**
+ * Routes `/incident` through the registry. Bad input is answered in the ack
+ * itself (ephemeral, nothing written); good input is acked at once and the
+ * subcommand runs afterwards.
+ */
+export function registerCommandRouter(app: App, registry: CommandRegistry, log: Logger): void {
+  app.command(commandName, async ({ command, ack, respond, client }) => {
+    const routed = registry.route(command.text ?? "");
+    if (!routed.ok) {
+      await ack({ response_type: "ephemeral", ...routed.message });
+      return;
+    }
+    await ack();
+    const reply = async (message: { text: string }) => {
+      await respond({ response_type: "ephemeral", ...message });
+    };
+    await routed.subcommand
+      .run(routed.args, {
+        invocation: {
+          userId: command.user_id,
+          channelId: command.channel_id,
+          triggerId: command.trigger_id,
+        },
+        reply,
+        openView: async (view) => {
+          await client.views.open({ trigger_id: command.trigger_id, view });
+        },
+      })
+      .catch(async (error: unknown) => {
+        log.error({ err: error, subcommand: routed.subcommand.name }, "subcommand failed");
+        await reply({
+          text: "Something went wrong running that command; it was logged. Nothing was changed unless a message above says so.",
+        }).catch(() => undefined);
+      });
+  });
+}
+
+/**
+ * Everything a listener does after its ack is tracked, so SIGTERM (and tests)
+ * can wait for in-flight work instead of cutting it in half.
+ */
+export function registerWorkTracking(app: App, tasks: BackgroundTasks): void {
+  app.use(async ({ next }) => {
+    await tasks.track(next());
+  });
+}
+
+function boltLogger(log: Logger): BoltLogger {
+  const child = log.child({ component: "bolt" });
+  let level = LogLevel.INFO;
+  const format = (messages: unknown[]) => messages.map(String).join(" ");
+  return {
+    debug: (...messages) => child.debug(format(messages)),
+    info: (...messages) => child.info(format(messages)),
+    warn: (...messages) => child.warn(format(messages)),
+    error: (...messages) => child.error(format(messages)),
+    setLevel: (next) => {
+      level = next;
+    },
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+}

@@ -1,0 +1,26 @@
+/**
+ * Escapes user-typed text for Slack mrkdwn. Slack only treats `<…>` sequences
+ * as mentions and links, so escaping `&`, `<` and `>` is what stops a title
+ * like `<!channel> is down` from pinging a whole channel (Slack's "Escaping
+ * text" guide). Plain `@channel` text is inert without `link_names`, which the
+ * bot never sets.
+ */
+export function escapeMrkdwn(text: string): string {
+  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+}
+
+/** Trims text to Slack's limits without cutting a surrogate pair in half. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${Array.from(text)
+    .slice(0, max - 1)
+    .join("")}…`;
+}
+
+export function mentionUser(userId: string): string {
+  return `<@${userId}>`;
+}
+
+export function mentionChannel(channelId: string): string {
+  return `<#${channelId}>`;
+}

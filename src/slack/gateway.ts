@@ -1,0 +1,134 @@
+import type { KnownBlock, View } from "@slack/types";
+import type { WebClient } from "@slack/web-api";
+
+/**
+ * The Slack calls the domain needs, behind one narrow interface, so services
+ * never import Bolt or the Web API client. `SlackCallError.code` carries
+ * Slack's own error string (`name_taken`, `channel_not_found`…).
+ */
+
+export interface SlackMessage {
+  text: string;
+  blocks?: KnownBlock[];
+}
+
+export interface SlackGateway {
+  createChannel(name: string, isPrivate: boolean): Promise<{ id: string; name: string }>;
+  inviteToChannel(channelId: string, userIds: string[]): Promise<void>;
+  setChannelTopic(channelId: string, topic: string): Promise<void>;
+  postMessage(
+    channelId: string,
+    message: SlackMessage,
+    options?: { threadTs?: string },
+  ): Promise<{ channelId: string; ts: string }>;
+  updateMessage(channelId: string, ts: string, message: SlackMessage): Promise<void>;
+  postEphemeral(channelId: string, userId: string, message: SlackMessage): Promise<void>;
+  openView(triggerId: string, view: View): Promise<void>;
+  findChannelIdByName(name: string): Promise<string | undefined>;
+  authTest(): Promise<{ userId: string; teamId: string }>;
+}
+
+export class SlackCallError extends Error {
+  constructor(
+    readonly method: string,
+    readonly code: string,
+  ) {
+    super(`Slack ${method} failed: ${code}`);
+    this.name = "SlackCallError";
+  }
+}
+
+export function createSlackGateway(client: WebClient): SlackGateway {
+  const call = async <T>(method: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      throw new SlackCallError(method, slackErrorCode(error));
+    }
+  };
+
+  return {
+    createChannel: (name, isPrivate) =>
+      call("conversations.create", async () => {
+        const result = await client.conversations.create({ name, is_private: isPrivate });
+        return { id: result.channel!.id!, name: result.channel!.name! };
+      }),
+    inviteToChannel: (channelId, userIds) =>
+      call("conversations.invite", async () => {
+        try {
+          await client.conversations.invite({ channel: channelId, users: userIds.join(",") });
+        } catch (error) {
+          // Inviting someone who is already there is success for our purposes.
+          if (slackErrorCode(error) !== "already_in_channel") throw error;
+        }
+      }),
+    setChannelTopic: (channelId, topic) =>
+      call("conversations.setTopic", async () => {
+        await client.conversations.setTopic({ channel: channelId, topic });
+      }),
+    postMessage: (channelId, message, options) =>
+      call("chat.postMessage", async () => {
+        const result = await client.chat.postMessage({
+          channel: channelId,
+          text: message.text,
+          ...(message.blocks ? { blocks: message.blocks } : {}),
+          ...(options?.threadTs ? { thread_ts: options.threadTs } : {}),
+          unfurl_links: false,
+          unfurl_media: false,
+        });
+        return { channelId: result.channel!, ts: result.ts! };
+      }),
+    updateMessage: (channelId, ts, message) =>
+      call("chat.update", async () => {
+        await client.chat.update({
+          channel: channelId,
+          ts,
+          text: message.text,
+          ...(message.blocks ? { blocks: message.blocks } : {}),
+        });
+      }),
+    postEphemeral: (channelId, userId, message) =>
+      call("chat.postEphemeral", async () => {
+        await client.chat.postEphemeral({
+          channel: channelId,
+          user: userId,
+          text: message.text,
+          ...(message.blocks ? { blocks: message.blocks } : {}),
+        });
+      }),
+    openView: (triggerId, view) =>
+      call("views.open", async () => {
+        await client.views.open({ trigger_id: triggerId, view });
+      }),
+    findChannelIdByName: (name) =>
+      call("conversations.list", async () => {
+        const wanted = name.replace(/^#/, "");
+        for await (const page of client.paginate("conversations.list", {
+          types: "public_channel,private_channel",
+          exclude_archived: true,
+          limit: 200,
+        })) {
+          const channels = (page as { channels?: { id?: string; name?: string }[] }).channels ?? [];
+          const match = channels.find((channel) => channel.name === wanted);
+          if (match?.id) return match.id;
+        }
+        return undefined;
+      }),
+    authTest: () =>
+      call("auth.test", async () => {
+        const result = await client.auth.test();
+        return { userId: result.user_id!, teamId: result.team_id! };
+      }),
+  };
+}
+
+/** Slack's error string from a Web API client error, or a short description. */
+export function slackErrorCode(error: unknown): string {
+  const candidate = error as { code?: string; data?: { error?: string }; statusCode?: number };
+  if (candidate?.data?.error) return candidate.data.error;
+  if (candidate?.code === "slack_webapi_rate_limited_error") return "rate_limited";
+  if (candidate?.code === "slack_webapi_http_error")
+    return `http_${candidate.statusCode ?? "error"}`;
+  if (candidate?.code === "slack_webapi_request_error") return "request_failed";
+  return candidate?.code ?? "unknown_error";
+}

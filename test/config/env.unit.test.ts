@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config/env.ts";
+
+describe("loadConfig", () => {
+  it("applies the documented defaults", () => {
+    const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s" });
+    expect(config.slack.mode).toBe("http");
+    expect(config.slack.apiUrl).toBe("https://slack.com/api/");
+    expect(config.port).toBe(3000);
+    expect(config.database).toEqual({ kind: "pglite", dataDir: "./data" });
+    expect(config.playbookFile).toBe("./playbook.yml");
+    expect(config.logLevel).toBe("info");
+    expect(config.github.enabled).toBe(false);
+  });
+
+  it("switches to Socket Mode with an app token, and needs no signing secret then", () => {
+    const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_APP_TOKEN: "xapp-1" });
+    expect(config.slack.mode).toBe("socket");
+  });
+
+  it("names every problem in one error", () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: "http",
+        DATABASE_URL: "mysql://x",
+        SLACK_APP_TOKEN: "nope",
+        LOG_LEVEL: "loud",
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    for (const name of ["PORT", "DATABASE_URL", "SLACK_APP_TOKEN", "LOG_LEVEL"]) {
+      expect(message).toContain(name);
+    }
+  });
+
+  it("reports missing tokens together", () => {
+    expect(() => loadConfig({})).toThrow(/SLACK_BOT_TOKEN[\s\S]*SLACK_SIGNING_SECRET/);
+  });
+
+  it("never puts a secret value in the error", () => {
+    try {
+      loadConfig({ SLACK_BOT_TOKEN: "xoxp-user-secret-value", SLACK_SIGNING_SECRET: "s" });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).not.toContain("user-secret-value");
+    }
+  });
+
+  it("turns GitHub on only when token and repository are both set", () => {
+    const on = loadConfig({
+      SLACK_BOT_TOKEN: "xoxb-1",
+      SLACK_SIGNING_SECRET: "s",
+      GITHUB_TOKEN: "ghp_x",
+      GITHUB_REPOSITORY: "acme/ops",
+    });
+    expect(on.github).toMatchObject({
+      enabled: true,
+      repository: "acme/ops",
+      apiUrl: "https://api.github.com",
+    });
+    const off = loadConfig({
+      SLACK_BOT_TOKEN: "xoxb-1",
+      SLACK_SIGNING_SECRET: "s",
+      GITHUB_TOKEN: "ghp_x",
+    });
+    expect(off.github).toEqual({ enabled: false, missing: ["GITHUB_REPOSITORY"] });
+  });
+});

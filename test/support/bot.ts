@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type AppConfig, loadConfig } from "../../src/config/env.ts";
+import { type SlackEmulator, startSlackEmulator } from "../../src/emulator/slack/index.ts";
+import { type RunningApp, startApp } from "../../src/main.ts";
+import type { Clock } from "../../src/shared/clock.ts";
+import { type TestDatabase, testDatabase } from "./database.ts";
+import { defaultPlaybookFile } from "./paths.ts";
+import { SlackRequestSender } from "./slack-signer.ts";
+
+export const signingSecret = "test-signing-secret";
+
+export interface TestBot {
+  app: RunningApp;
+  emulator: SlackEmulator;
+  send: SlackRequestSender;
+  database: TestDatabase;
+  dataDir: string;
+  /** Waits until everything the bot started after its acks has finished. */
+  settle(): Promise<void>;
+  /** Stops the bot (not the emulator), keeping its data. */
+  stop(): Promise<void>;
+  /** Starts a new bot process-equivalent on the same data and emulator. */
+  restart(): Promise<TestBot>;
+  /** Stops the bot and the emulator and removes the data. */
+  dispose(): Promise<void>;
+}
+
+export interface TestBotOptions {
+  label: string;
+  emulator?: SlackEmulator;
+  dataDir?: string;
+  database?: TestDatabase;
+  clock?: Clock;
+  env?: Record<string, string>;
+}
+
+export function testConfig(
+  emulator: SlackEmulator,
+  dataDir: string,
+  env: Record<string, string> = {},
+): AppConfig {
+  return loadConfig({
+    SLACK_BOT_TOKEN: "xoxb-test-token",
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_API_URL: emulator.apiUrl,
+    PORT: "0",
+    DATA_DIR: dataDir,
+    PLAYBOOK_FILE: defaultPlaybookFile,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    ...env,
+  });
+}
+
+export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
+  const emulator = options.emulator ?? (await startSlackEmulator());
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `incident-bot-${options.label}-`));
+  const database = options.database ?? testDatabase(options.label, dataDir);
+  const app = await startApp({
+    config: testConfig(emulator, dataDir, options.env),
+    database: database.target,
+    host: "127.0.0.1",
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const send = new SlackRequestSender(app.url, signingSecret, (channelId, userId) =>
+    emulator.responseUrl(channelId, userId),
+  );
+  const bot: TestBot = {
+    app,
+    emulator,
+    send,
+    database,
+    dataDir,
+    settle: async () => {
+      await app.resumed;
+      const { unfinished } = await app.tasks.drain(15_000);
+      if (unfinished > 0) throw new Error(`${unfinished} background tasks still running`);
+    },
+    stop: () => app.stop(),
+    restart: async () => {
+      await app.stop();
+      return startTestBot({ ...options, emulator, dataDir, database });
+    },
+    dispose: async () => {
+      await app.stop();
+      await emulator.close();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return bot;
+}

@@ -1,0 +1,45 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import type { DatabaseTarget } from "../../src/db/database.ts";
+
+/**
+ * Which database a suite runs on. `npm test` uses the embedded PGlite;
+ * `npm run test:postgres` sets TEST_DATABASE=postgres and every call gets its
+ * own schema on the PostgreSQL in DATABASE_URL, so files run in parallel.
+ */
+export const onPostgres = process.env.TEST_DATABASE === "postgres";
+
+export const postgresUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
+
+export interface TestDatabase {
+  target: DatabaseTarget;
+  /** Drops the schema (PostgreSQL); PGlite directories are temp dirs. */
+  drop(): Promise<void>;
+}
+
+export function freshSchemaName(label: string): string {
+  return `t_${label.replace(/[^a-z0-9]/gi, "_").toLowerCase()}_${randomBytes(4).toString("hex")}`;
+}
+
+export function postgresTarget(schema: string): DatabaseTarget {
+  const url = new URL(postgresUrl);
+  url.searchParams.set("schema", schema);
+  return { kind: "postgres", url: url.toString() };
+}
+
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** PGlite in `dataDir`, or a fresh PostgreSQL schema when on PostgreSQL. */
+export function testDatabase(label: string, dataDir: string): TestDatabase {
+  if (!onPostgres) return { target: { kind: "pglite", dataDir }, drop: async () => undefined };
+  const schema = freshSchemaName(label);
+  return { target: postgresTarget(schema), drop: () => dropSchema(schema) };
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+// `npm run test:postgres`: the suites that touch the database, on the real
+// PostgreSQL in DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test),
+// plus the ones that only make sense there (replicas, concurrent migrations).
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    exclude: ["test/**/*.unit.test.ts", "test/emulator/**"],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: "forks",
+    env: { TEST_DATABASE: "postgres" },
+  },
+});
