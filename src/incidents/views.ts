@@ -64,7 +64,10 @@ export function renderTopic(incident: IncidentWithRoles): string {
 
 export function renderIntro(incident: IncidentWithRoles): SlackMessage {
   const blocks: KnownBlock[] = [
-    { type: "header", text: { type: "plain_text", text: truncate(headline(incident), 150) } },
+    {
+      type: "header",
+      text: { type: "plain_text", text: truncate(escapeMrkdwn(headline(incident)), 150) },
+    },
     {
       type: "section",
       fields: facts(incident).map((text) => ({ type: "mrkdwn", text })),

@@ -1,5 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { cpSync, existsSync } from "node:fs";
+import { join } from "node:path";
 import pg from "pg";
+import { inject } from "vitest";
 import type { DatabaseTarget } from "../../src/db/database.ts";
 
 /**
@@ -37,9 +40,22 @@ export async function dropSchema(schema: string): Promise<void> {
   }
 }
 
-/** PGlite in `dataDir`, or a fresh PostgreSQL schema when on PostgreSQL. */
-export function testDatabase(label: string, dataDir: string): TestDatabase {
-  if (!onPostgres) return { target: { kind: "pglite", dataDir }, drop: async () => undefined };
+/**
+ * PGlite in `dataDir` (a copy of the migrated template, unless `fromEmpty`),
+ * or a fresh PostgreSQL schema when on PostgreSQL.
+ */
+export function testDatabase(
+  label: string,
+  dataDir: string,
+  options: { fromEmpty?: boolean } = {},
+): TestDatabase {
+  if (!onPostgres) {
+    const template = inject("pgliteTemplateDir");
+    if (!options.fromEmpty && template && !existsSync(join(dataDir, "PG_VERSION"))) {
+      cpSync(template, dataDir, { recursive: true });
+    }
+    return { target: { kind: "pglite", dataDir }, drop: async () => undefined };
+  }
   const schema = freshSchemaName(label);
   return { target: postgresTarget(schema), drop: () => dropSchema(schema) };
 }

@@ -1,0 +1,117 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openDatabase } from "../../src/db/database.ts";
+import { readMigrations } from "../../src/db/migrate.ts";
+import { type SlackEmulator, startSlackEmulator } from "../../src/emulator/slack/index.ts";
+import { spawnBot, waitUntilReady } from "../support/bot-process.ts";
+import { onPostgres, type TestDatabase, testDatabase } from "../support/database.ts";
+import { defaultPlaybookFile } from "../support/paths.ts";
+import { SlackRequestSender } from "../support/slack-signer.ts";
+
+const signingSecret = "process-test-secret";
+const botToken = "xoxb-process-test-token-do-not-log";
+let emulator: SlackEmulator;
+let dataDir: string;
+let database: TestDatabase;
+
+beforeEach(async () => {
+  emulator = await startSlackEmulator();
+  dataDir = mkdtempSync(join(tmpdir(), "bot-process-"));
+  database = testDatabase("process", dataDir);
+});
+
+afterEach(async () => {
+  await emulator.close();
+  await database.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function botEnv(): Record<string, string> {
+  const env: Record<string, string> = {
+    SLACK_BOT_TOKEN: botToken,
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_API_URL: emulator.apiUrl,
+    PLAYBOOK_FILE: defaultPlaybookFile,
+    DATA_DIR: dataDir,
+  };
+  if (database.target.kind === "postgres") env.DATABASE_URL = database.target.url;
+  return env;
+}
+
+describe("the bot as a process", () => {
+  it("on SIGTERM finishes the in-flight declaration, closes the database and exits 0", async () => {
+    const bot = await spawnBot(botEnv());
+    await waitUntilReady(bot.url);
+    emulator.faults.add({ method: "conversations.create", kind: "slow", delayMs: 1500, times: 1 });
+    const send = new SlackRequestSender(bot.url, signingSecret, (c, u) =>
+      emulator.responseUrl(c, u),
+    );
+    const response = await send.slashCommand("declare sev2 Deploy during shutdown");
+    expect(response.status).toBe(200);
+    bot.child.kill("SIGTERM");
+
+    expect(await bot.exited).toEqual({ code: 0, signal: null });
+    expect(bot.logs.map((l) => l.msg)).toContain("shutdown complete");
+    // Logs never carry the secrets, whatever was logged.
+    const logText = JSON.stringify(bot.logs);
+    expect(logText).not.toContain(botToken);
+    expect(logText).not.toContain(signingSecret);
+
+    const db = await openDatabase(database.target);
+    const incident = await db.prisma.incident.findFirstOrThrow();
+    await db.close();
+    expect(incident.phase).toBe("active");
+    expect(emulator.world.messages("C0INCIDENTS")).toHaveLength(1);
+  });
+
+  it("refuses to start on bad settings, naming every problem in one message", () => {
+    const require = createRequire(import.meta.url);
+    const result = spawnSync(
+      process.execPath,
+      [
+        require.resolve("tsx/cli"),
+        fileURLToPath(new URL("../../src/cli/start.ts", import.meta.url)),
+      ],
+      {
+        env: {
+          PATH: process.env.PATH,
+          PORT: "not-a-port",
+          SLACK_BOT_TOKEN: "xoxb-secret-value-123",
+        },
+        encoding: "utf8",
+      },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("PORT");
+    expect(result.stderr).not.toContain("secret-value-123");
+  });
+
+  it.runIf(onPostgres)(
+    "two instances starting together on one PostgreSQL both come up; migrations run once",
+    async () => {
+      const [first, second] = await Promise.all([spawnBot(botEnv()), spawnBot(botEnv())]);
+      await Promise.all([waitUntilReady(first!.url), waitUntilReady(second!.url)]);
+      const applied = [first!, second!].map(
+        (bot) => (bot.logs.find((l) => l.msg === "database ready")?.applied as string[]) ?? [],
+      );
+      const migrationNames = readMigrations().map((m) => m.name);
+      // Between them, each migration was applied exactly once.
+      expect([...applied[0]!, ...applied[1]!].sort()).toEqual(migrationNames);
+
+      const db = await openDatabase(database.target);
+      const rows = await db.prisma.$queryRaw<{ migration_name: string }[]>`
+      SELECT migration_name FROM "_prisma_migrations" ORDER BY migration_name`;
+      await db.close();
+      expect(rows.map((r) => r.migration_name)).toEqual(migrationNames);
+
+      for (const bot of [first!, second!]) bot.child.kill("SIGTERM");
+      expect((await first!.exited).code).toBe(0);
+      expect((await second!.exited).code).toBe(0);
+    },
+  );
+});

@@ -1,0 +1,86 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Runs the real `npm start` entry point (src/cli/start.ts) as a child
+ * process, for what only a separate process can show: signals, SIGKILL
+ * crashes, several replicas on one database.
+ */
+
+const require = createRequire(import.meta.url);
+const tsxCli = require.resolve("tsx/cli");
+const startScript = fileURLToPath(new URL("../../src/cli/start.ts", import.meta.url));
+const repositoryRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+export interface BotProcess {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  logs: Record<string, unknown>[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export async function spawnBot(
+  env: Record<string, string>,
+  options: { script?: string; readyTimeoutMs?: number } = {},
+): Promise<BotProcess> {
+  const child = spawn(process.execPath, [tsxCli, options.script ?? startScript], {
+    cwd: repositoryRoot,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      LOG_LEVEL: "info",
+      PORT: "0",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let stderr = "";
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`bot did not start in time; stderr: ${stderr}`)),
+      options.readyTimeoutMs ?? 30_000,
+    );
+    let buffered = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString("utf8");
+      const lines = buffered.split("\n");
+      buffered = lines.pop() ?? "";
+      for (const line of lines) {
+        try {
+          const entry = JSON.parse(line) as Record<string, unknown>;
+          logs.push(entry);
+          if (entry.msg === "incident bot listening") {
+            clearTimeout(timer);
+            resolve(entry.port as number);
+          }
+        } catch {
+          // Not a log line.
+        }
+      }
+    });
+    child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8");
+    });
+    void exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`bot exited with ${code} before listening; stderr: ${stderr}`));
+    });
+  });
+  return { child, port, url: `http://127.0.0.1:${port}`, logs, exited };
+}
+
+export async function waitUntilReady(url: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const response = await fetch(`${url}/readyz`).catch(() => undefined);
+    if (response?.status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms`);
+}
