@@ -1,0 +1,154 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadConfig } from "../config/env.ts";
+import { describeActivity, type SlackEmulator, startSlackEmulator } from "../emulator/slack/index.ts";
+import { SlackRequestSender } from "../emulator/slack/signed-requests.ts";
+import { callbackIds, declareBlockIds } from "../incidents/views.ts";
+import { createLogger } from "../logging.ts";
+import { type RunningApp, startApp } from "../main.ts";
+
+/**
+ * `npm run demo`: the real bot, on a fresh embedded database, against the
+ * built-in Slack emulator. A scripted incident is driven through the bot's
+ * own /slack/events with signed requests, and every change in the emulated
+ * workspace is printed as a transcript.
+ */
+
+const demoSigningSecret = "demo-signing-secret";
+const defaultPlaybook = fileURLToPath(new URL("../../playbook.yml", import.meta.url));
+
+export interface DemoOptions {
+  write(line: string): void;
+  playbookFile?: string;
+}
+
+export async function runDemo(options: DemoOptions): Promise<void> {
+  const { write } = options;
+  const emulator = await startSlackEmulator();
+  const dataDir = mkdtempSync(join(tmpdir(), "incident-bot-demo-"));
+  let app: RunningApp | undefined;
+  try {
+    app = await startApp({
+      config: loadConfig({
+        SLACK_BOT_TOKEN: "xoxb-demo",
+        SLACK_SIGNING_SECRET: demoSigningSecret,
+        SLACK_API_URL: emulator.apiUrl,
+        PORT: "0",
+        DATA_DIR: dataDir,
+        PLAYBOOK_FILE: options.playbookFile ?? defaultPlaybook,
+      }),
+      host: "127.0.0.1",
+      logger: createLogger("silent"),
+    });
+    await app.resumed;
+    const stopTranscript = printTranscript(emulator, write);
+    const script = new DemoScript(app, emulator, write);
+
+    write("== A SEV2 is declared from #general with the quick path");
+    await script.type("alice", "general", "/incident declare sev2 Checkout API returning 500s");
+
+    write("\n== Bad input gets an ephemeral explanation, and nothing is written");
+    await script.type("carol", "general", "/incident declare sev9 Everything is on fire");
+
+    write("\n== Typed text is escaped before it is posted: this pings nobody");
+    await script.type("carol", "general", "/incident declare sev1 <!channel> wake up");
+
+    write("\n== Inside the incident channel, the incident is implied");
+    await script.type("alice", "inc-1-checkout-api-returning-500s", "/incident status");
+
+    write("\n== A second incident is declared with the form");
+    await script.type("bob", "general", "/incident");
+    await script.submitDeclareForm("bob", {
+      title: "Search results are stale",
+      severity: "SEV3",
+      summary: "Index updates lag by about 20 minutes.",
+      components: "Search",
+    });
+
+    write("\n== Anyone can see what is open");
+    await script.type("dave", "general", "/incident list");
+
+    stopTranscript();
+    write(`\nDone. ${await app.db.prisma.incident.count()} incidents, ${emulator.calls.length} Slack Web API calls.`);
+  } finally {
+    await app?.stop();
+    await emulator.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+class DemoScript {
+  private readonly send: SlackRequestSender;
+
+  constructor(
+    private readonly app: RunningApp,
+    private readonly emulator: SlackEmulator,
+    private readonly write: (line: string) => void,
+  ) {
+    this.send = new SlackRequestSender(app.url, demoSigningSecret, (channel, user) =>
+      emulator.responseUrl(channel, user),
+    );
+  }
+
+  private userId(name: string): string {
+    const user = this.emulator.world.users().find((candidate) => candidate.name === name);
+    if (!user) throw new Error(`demo user ${name} is not in the emulator`);
+    return user.id;
+  }
+
+  async type(person: string, channelName: string, text: string): Promise<void> {
+    const channel = this.emulator.world.channelByName(channelName);
+    if (!channel) throw new Error(`demo channel #${channelName} does not exist`);
+    this.write(`\n${person} types in #${channelName}:  ${text}`);
+    const response = await this.send.slashCommand(text.replace(/^\/incident\s*/, ""), {
+      userId: this.userId(person),
+      channelId: channel.id,
+      channelName,
+    });
+    const body = await response.text();
+    // An ack with a body is Slack's ephemeral answer to the person who typed.
+    if (body) {
+      const { text: reply } = JSON.parse(body) as { text?: string };
+      this.write(`#${channelName}  (only @${person} sees) ${reply ?? ""}`);
+    }
+    await this.app.tasks.drain(10_000);
+  }
+
+  async submitDeclareForm(
+    person: string,
+    form: { title: string; severity: string; summary: string; components: string },
+  ): Promise<void> {
+    this.write(`\n${person} fills in the form: ${form.severity}, "${form.title}"`);
+    const text = (value: string) => ({ value: { type: "plain_text_input", value } });
+    const option = (value: string) => ({ value: { type: "static_select", selected_option: { value } } });
+    await this.send.viewSubmission(
+      {
+        callback_id: callbackIds.declare,
+        values: {
+          [declareBlockIds.title]: text(form.title),
+          [declareBlockIds.severity]: option(form.severity),
+          [declareBlockIds.summary]: text(form.summary),
+          [declareBlockIds.components]: text(form.components),
+          [declareBlockIds.customerImpact]: option("yes"),
+          [declareBlockIds.visibility]: option("no"),
+        },
+      },
+      this.userId(person),
+    );
+    await this.app.tasks.drain(10_000);
+  }
+}
+
+function printTranscript(emulator: SlackEmulator, write: (line: string) => void): () => void {
+  return emulator.onActivity((activity) => {
+    write(
+      describeActivity(activity, {
+        userName: (id) => emulator.world.user(id)?.name,
+        channelName: (id) => emulator.world.channel(id)?.name,
+        maxLength: 400,
+      }),
+    );
+  });
+}
