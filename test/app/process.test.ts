@@ -1,6 +1,5 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -70,7 +69,6 @@ describe("the bot as a process", () => {
   });
 
   it("refuses to start on bad settings, naming every problem in one message", () => {
-    const require = createRequire(import.meta.url);
     const result = spawnSync(
       process.execPath,
       [

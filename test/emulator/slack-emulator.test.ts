@@ -429,6 +429,29 @@ describe("fault injection", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     expect(emulator.faults.active).toHaveLength(0);
   });
+
+  it("drops connections, and lets a slow call land after the client timed out", async () => {
+    emulator.faults.add({ method: "chat.postMessage", kind: "connection_reset", times: 1 });
+    await expect(
+      slack.chat.postMessage({ channel: "C0INCIDENTS", text: "dropped" }),
+    ).rejects.toMatchObject({
+      code: ErrorCode.RequestError,
+    });
+    expect(emulator.callsTo("chat.postMessage")[0]).toMatchObject({
+      status: 0,
+      fault: "connection_reset",
+    });
+    expect(emulator.world.messages("C0INCIDENTS")).toHaveLength(0);
+
+    emulator.faults.add({ method: "chat.postMessage", kind: "slow", delayMs: 300, times: 1 });
+    const landed = new Promise<SlackActivity>((resolve) => emulator.onActivity(resolve));
+    await expect(
+      clientFor({ timeout: 50 }).chat.postMessage({ channel: "C0INCIDENTS", text: "late" }),
+    ).rejects.toMatchObject({ code: ErrorCode.RequestError });
+    expect(emulator.world.messages("C0INCIDENTS")).toHaveLength(0);
+    expect((await landed).type).toBe("message_posted");
+    expect(emulator.world.messages("C0INCIDENTS").map((message) => message.text)).toEqual(["late"]);
+  });
 });
 
 describe("views", () => {

@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
 /**
@@ -8,8 +7,6 @@ import { fileURLToPath } from "node:url";
  * crashes, several replicas on one database.
  */
 
-const require = createRequire(import.meta.url);
-const tsxCli = require.resolve("tsx/cli");
 const startScript = fileURLToPath(new URL("../../src/cli/start.ts", import.meta.url));
 const repositoryRoot = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -25,7 +22,7 @@ export async function spawnBot(
   env: Record<string, string>,
   options: { script?: string; readyTimeoutMs?: number } = {},
 ): Promise<BotProcess> {
-  const child = spawn(process.execPath, [tsxCli, options.script ?? startScript], {
+  const child = spawn(process.execPath, ["--import", "tsx", options.script ?? startScript], {
     cwd: repositoryRoot,
     env: {
       PATH: process.env.PATH ?? "",

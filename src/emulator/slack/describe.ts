@@ -16,7 +16,12 @@ export function describeActivity(activity: SlackActivity, options: DescribeOptio
   return truncate(line, options.maxLength ?? 240);
 }
 
-type Content = { text?: string; blocks?: readonly Block[]; attachments?: readonly unknown[] };
+type Content = {
+  text?: string;
+  blocks?: readonly Block[];
+  attachments?: readonly unknown[];
+  files?: ReadonlyArray<{ name: string }>;
+};
 
 function describe(activity: SlackActivity, render: (content: Content) => string): string {
   switch (activity.type) {
@@ -94,7 +99,11 @@ function renderContent(content: Content, options: DescribeOptions): string {
   const fromBlocks =
     content.blocks && content.blocks.length > 0 ? blocksToText(content.blocks) : [];
   const fromAttachments = (content.attachments ?? []).flatMap(attachmentText);
-  const parts = fromBlocks.length > 0 ? fromBlocks : [content.text ?? "", ...fromAttachments];
+  const fromFiles = (content.files ?? []).map((file) => `[file: ${file.name}]`);
+  const parts = [
+    ...(fromBlocks.length > 0 ? fromBlocks : [content.text ?? "", ...fromAttachments]),
+    ...fromFiles,
+  ];
   const joined = parts
     .filter((part) => part.trim() !== "")
     .join(" / ")

@@ -1,3 +1,13 @@
+/**
+ * A stand-in for Slack's Web API on loopback, for tests and `npm run demo`.
+ *
+ *   const emulator = await startSlackEmulator();
+ *   new App({ token: "xoxb-…", signingSecret, clientOptions: { slackApiUrl: emulator.apiUrl } });
+ *
+ * It keeps a model of the workspace in `emulator.world` (channels, members, messages, threads,
+ * ephemerals, views, files) rather than a bare call log, so a sandbox UI can render it. Every call
+ * is still recorded in `emulator.calls`, and `emulator.faults` injects 429s, outages and delays.
+ */
 export type { Args } from "./args.ts";
 export { blocksToText } from "./block-kit.ts";
 export { type DescribeOptions, describeActivity, humanizeMrkdwn } from "./describe.ts";

@@ -159,9 +159,12 @@ class LoopbackSlackEmulator implements SlackEmulator {
   }
 
   responseUrl(channelId: string, userId: string, options: { messageTs?: string } = {}): string {
-    if (!this.world.channel(channelId))
+    if (!this.world.channel(channelId)) {
       throw new Error(`No channel ${channelId} in the emulated workspace`);
-    if (!this.world.user(userId)) throw new Error(`No user ${userId} in the emulated workspace`);
+    }
+    if (!this.world.user(userId)) {
+      throw new Error(`No user ${userId} in the emulated workspace`);
+    }
     const id = this.world.issueResponseUrlTarget({ channel: channelId, user: userId, ...options });
     return `${this.origin}/response/${id}`;
   }

@@ -1,0 +1,166 @@
+import { request, Agent } from "node:http";
+import { App } from "@slack/bolt";
+import { loadConfig } from "../src/config/env.ts";
+import { startSlackEmulator } from "../src/emulator/slack/index.ts";
+import { slackSignature } from "../src/emulator/slack/signed-requests.ts";
+import { createLogger } from "../src/logging.ts";
+import { startApp } from "../src/main.ts";
+import { freshPostgresSchema, playbookFile, round, summarize, tempDir } from "./support.ts";
+
+/**
+ * Slash-command ack latency, HTTP mode, on PostgreSQL: an open-loop load of
+ * signed `/incident list` commands at a fixed rate, against the real bot and,
+ * in the same run, a bare Bolt app whose only listener acks.
+ *
+ * Open loop: requests are sent on schedule whether or not earlier ones have
+ * answered, so a slow server cannot slow the load down and hide its latency.
+ */
+
+const signingSecret = "bench-signing-secret";
+
+export interface AckLatencyResult {
+  ratePerSecond: number;
+  durationSeconds: number;
+  bot: ReturnType<typeof summarize> & { errors: number };
+  bareBolt: ReturnType<typeof summarize> & { errors: number };
+}
+
+export async function measureAckLatency(options: { ratePerSecond: number; durationSeconds: number }) {
+  const emulator = await startSlackEmulator();
+  const schema = await freshPostgresSchema("ack");
+  const app = await startApp({
+    config: loadConfig({
+      SLACK_BOT_TOKEN: "xoxb-bench",
+      SLACK_SIGNING_SECRET: signingSecret,
+      SLACK_API_URL: emulator.apiUrl,
+      PORT: "0",
+      DATABASE_URL: schema.url,
+      PLAYBOOK_FILE: playbookFile,
+      DATA_DIR: tempDir("ack"),
+    }),
+    host: "127.0.0.1",
+    logger: createLogger("silent"),
+  });
+
+  const bare = new App({
+    token: "xoxb-bench",
+    signingSecret,
+    logLevel: undefined,
+    clientOptions: { slackApiUrl: emulator.apiUrl },
+  });
+  bare.command("/incident", async ({ ack }) => {
+    await ack();
+  });
+  const bareServer = (await bare.start(0)) as import("node:http").Server;
+  const barePort = (bareServer.address() as import("node:net").AddressInfo).port;
+
+  try {
+    // Warm both up (JIT, connection pools, Bolt's lazy auth.test).
+    const responseUrl = emulator.responseUrl("C0GENERAL", "U0ALICE");
+    await runOpenLoop(app.port, responseUrl, 20, 2);
+    await runOpenLoop(barePort, responseUrl, 20, 2);
+    await app.tasks.drain(10_000);
+
+    const botRun = await runOpenLoop(app.port, responseUrl, options.ratePerSecond, options.durationSeconds);
+    await app.tasks.drain(10_000);
+    const bareRun = await runOpenLoop(barePort, responseUrl, options.ratePerSecond, options.durationSeconds);
+    return {
+      ratePerSecond: options.ratePerSecond,
+      durationSeconds: options.durationSeconds,
+      bot: { ...summarize(botRun.latencies), errors: botRun.errors },
+      bareBolt: { ...summarize(bareRun.latencies), errors: bareRun.errors },
+    } satisfies AckLatencyResult;
+  } finally {
+    await bare.stop();
+    await app.stop();
+    await emulator.close();
+    await schema.drop();
+  }
+}
+
+async function runOpenLoop(
+  port: number,
+  responseUrl: string,
+  ratePerSecond: number, durationSeconds: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const total = ratePerSecond * durationSeconds;
+  const intervalMs = 1000 / ratePerSecond;
+  const latencies: number[] = [];
+  let errors = 0;
+  const started = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + i * intervalMs;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    inFlight.push(
+      sendSlashCommand(agent, port, responseUrl).then(
+        (ms) => {
+          latencies.push(ms);
+        },
+        () => {
+          errors += 1;
+        },
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  return { latencies, errors };
+}
+
+function sendSlashCommand(agent: Agent, port: number, responseUrl: string): Promise<number> {
+  const body = new URLSearchParams({
+    command: "/incident",
+    text: "list",
+    user_id: "U0ALICE",
+    channel_id: "C0GENERAL",
+    team_id: "T0TEAM",
+    trigger_id: "1.2.bench",
+    response_url: responseUrl,
+    api_app_id: "A0BOT",
+  }).toString();
+  const timestamp = Math.floor(Date.now() / 1000);
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = request(
+      {
+        host: "127.0.0.1",
+        port,
+        method: "POST",
+        path: "/slack/events",
+        agent,
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          "content-length": Buffer.byteLength(body),
+          "x-slack-request-timestamp": String(timestamp),
+          "x-slack-signature": slackSignature(signingSecret, timestamp, body),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () => {
+          if (res.statusCode === 200) resolve(performance.now() - started);
+          else reject(new Error(`status ${res.statusCode}`));
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+export function formatAckLatency(result: AckLatencyResult): string {
+  const row = (name: string, s: AckLatencyResult["bot"]) =>
+    `| ${name} | ${s.count} | ${round(s.p50, 2)} | ${round(s.p99, 2)} | ${round(s.max, 2)} | ${s.errors} |`;
+  return [
+    `Slash-command ack latency, ${result.ratePerSecond} req/s for ${result.durationSeconds} s (ms):`,
+    "",
+    "| server | requests | p50 | p99 | max | errors |",
+    "|---|---|---|---|---|---|",
+    row("incident bot (PostgreSQL)", result.bot),
+    row("bare Bolt app, ack only", result.bareBolt),
+    "",
+    `p99 ratio bot / bare Bolt: ${round(result.bot.p99 / result.bareBolt.p99, 2)}`,
+  ].join("\n");
+}

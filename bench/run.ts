@@ -1,0 +1,38 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { formatAckLatency, measureAckLatency } from "./ack-latency.ts";
+import { formatStartup, measureStartup } from "./startup.ts";
+import { machineDescription, postgresUrl } from "./support.ts";
+
+/**
+ * `npm run bench [name…]`: runs the benchmarks (all by default), prints
+ * Markdown for docs/BENCHMARKS.md and saves raw JSON in bench/results/.
+ * Needs the PostgreSQL in DATABASE_URL (default 127.0.0.1:5432/test).
+ */
+
+const benchmarks: Record<string, () => Promise<{ text: string; raw: unknown }>> = {
+  "ack-latency": async () => {
+    const result = await measureAckLatency({ ratePerSecond: 50, durationSeconds: 30 });
+    return { text: formatAckLatency(result), raw: result };
+  },
+  startup: async () => {
+    const idleSeconds = 10;
+    const samples = await measureStartup({ idleSeconds });
+    return { text: formatStartup(samples, idleSeconds), raw: samples };
+  },
+};
+
+const requested = process.argv.slice(2);
+const names = requested.length > 0 ? requested : Object.keys(benchmarks);
+mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
+console.log(`Machine: ${machineDescription()}; PostgreSQL: ${new URL(postgresUrl).host}; ${new Date().toISOString()}\n`);
+for (const name of names) {
+  const run = benchmarks[name];
+  if (!run) {
+    console.error(`Unknown benchmark "${name}". Known: ${Object.keys(benchmarks).join(", ")}`);
+    process.exit(2);
+  }
+  const { text, raw } = await run();
+  console.log(`### ${name}\n\n${text}\n`);
+  writeFileSync(new URL(`./results/${name}.json`, import.meta.url), JSON.stringify(raw, null, 2));
+}
+process.exit(0);
