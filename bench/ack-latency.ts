@@ -1,4 +1,4 @@
-import { request, Agent } from "node:http";
+import { Agent, request } from "node:http";
 import { App } from "@slack/bolt";
 import { loadConfig } from "../src/config/env.ts";
 import { startSlackEmulator } from "../src/emulator/slack/index.ts";
@@ -25,7 +25,10 @@ export interface AckLatencyResult {
   bareBolt: ReturnType<typeof summarize> & { errors: number };
 }
 
-export async function measureAckLatency(options: { ratePerSecond: number; durationSeconds: number }) {
+export async function measureAckLatency(options: {
+  ratePerSecond: number;
+  durationSeconds: number;
+}) {
   const emulator = await startSlackEmulator();
   const schema = await freshPostgresSchema("ack");
   const app = await startApp({
@@ -61,9 +64,19 @@ export async function measureAckLatency(options: { ratePerSecond: number; durati
     await runOpenLoop(barePort, responseUrl, 20, 2);
     await app.tasks.drain(10_000);
 
-    const botRun = await runOpenLoop(app.port, responseUrl, options.ratePerSecond, options.durationSeconds);
+    const botRun = await runOpenLoop(
+      app.port,
+      responseUrl,
+      options.ratePerSecond,
+      options.durationSeconds,
+    );
     await app.tasks.drain(10_000);
-    const bareRun = await runOpenLoop(barePort, responseUrl, options.ratePerSecond, options.durationSeconds);
+    const bareRun = await runOpenLoop(
+      barePort,
+      responseUrl,
+      options.ratePerSecond,
+      options.durationSeconds,
+    );
     return {
       ratePerSecond: options.ratePerSecond,
       durationSeconds: options.durationSeconds,
@@ -81,7 +94,9 @@ export async function measureAckLatency(options: { ratePerSecond: number; durati
 async function runOpenLoop(
   port: number,
   responseUrl: string,
-  ratePerSecond: number, durationSeconds: number) {
+  ratePerSecond: number,
+  durationSeconds: number,
+) {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const total = ratePerSecond * durationSeconds;
   const intervalMs = 1000 / ratePerSecond;

@@ -24,7 +24,9 @@ const benchmarks: Record<string, () => Promise<{ text: string; raw: unknown }>> 
 const requested = process.argv.slice(2);
 const names = requested.length > 0 ? requested : Object.keys(benchmarks);
 mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
-console.log(`Machine: ${machineDescription()}; PostgreSQL: ${new URL(postgresUrl).host}; ${new Date().toISOString()}\n`);
+console.log(
+  `Machine: ${machineDescription()}; PostgreSQL: ${new URL(postgresUrl).host}; ${new Date().toISOString()}\n`,
+);
 for (const name of names) {
   const run = benchmarks[name];
   if (!run) {

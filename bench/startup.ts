@@ -31,8 +31,16 @@ export async function measureStartup(options: { idleSeconds: number }): Promise<
       SLACK_API_URL: emulator.apiUrl,
       PLAYBOOK_FILE: playbookFile,
     };
-    samples.push(await sample("PGlite, new data dir", { ...baseEnv, DATA_DIR: dataDir }, options.idleSeconds));
-    samples.push(await sample("PGlite, existing data dir", { ...baseEnv, DATA_DIR: dataDir }, options.idleSeconds));
+    samples.push(
+      await sample("PGlite, new data dir", { ...baseEnv, DATA_DIR: dataDir }, options.idleSeconds),
+    );
+    samples.push(
+      await sample(
+        "PGlite, existing data dir",
+        { ...baseEnv, DATA_DIR: dataDir },
+        options.idleSeconds,
+      ),
+    );
     rmSync(dataDir, { recursive: true, force: true });
 
     const schema = await freshPostgresSchema("startup");
@@ -46,7 +54,11 @@ export async function measureStartup(options: { idleSeconds: number }): Promise<
   return samples;
 }
 
-async function sample(database: string, env: Record<string, string>, idleSeconds: number): Promise<StartupSample> {
+async function sample(
+  database: string,
+  env: Record<string, string>,
+  idleSeconds: number,
+): Promise<StartupSample> {
   const port = 30_000 + Math.floor(Math.random() * 20_000);
   const started = performance.now();
   const child = spawn(process.execPath, ["--import", "tsx", startScript], {
@@ -88,6 +100,8 @@ export function formatStartup(samples: StartupSample[], idleSeconds: number): st
     "",
     "| database | start to ready (ms) | idle RSS (MB) |",
     "|---|---|---|",
-    ...samples.map((s) => `| ${s.database} | ${round(s.startToReadyMs, 0)} | ${round(s.idleRssMb, 0)} |`),
+    ...samples.map(
+      (s) => `| ${s.database} | ${round(s.startToReadyMs, 0)} | ${round(s.idleRssMb, 0)} |`,
+    ),
   ].join("\n");
 }

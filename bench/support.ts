@@ -34,7 +34,9 @@ export function tempDir(label: string): string {
 }
 
 /** A fresh schema on the benchmark PostgreSQL, as a DATABASE_URL. */
-export async function freshPostgresSchema(label: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function freshPostgresSchema(
+  label: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const schema = `bench_${label}_${Date.now()}`;
   const url = new URL(postgresUrl);
   url.searchParams.set("schema", schema);

@@ -3,7 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadConfig } from "../config/env.ts";
-import { describeActivity, type SlackEmulator, startSlackEmulator } from "../emulator/slack/index.ts";
+import {
+  describeActivity,
+  type SlackEmulator,
+  startSlackEmulator,
+} from "../emulator/slack/index.ts";
 import { SlackRequestSender } from "../emulator/slack/signed-requests.ts";
 import { callbackIds, declareBlockIds } from "../incidents/views.ts";
 import { createLogger } from "../logging.ts";
@@ -71,7 +75,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await script.type("dave", "general", "/incident list");
 
     stopTranscript();
-    write(`\nDone. ${await app.db.prisma.incident.count()} incidents, ${emulator.calls.length} Slack Web API calls.`);
+    write(
+      `\nDone. ${await app.db.prisma.incident.count()} incidents, ${emulator.calls.length} Slack Web API calls.`,
+    );
   } finally {
     await app?.stop();
     await emulator.close();
@@ -122,7 +128,9 @@ class DemoScript {
   ): Promise<void> {
     this.write(`\n${person} fills in the form: ${form.severity}, "${form.title}"`);
     const text = (value: string) => ({ value: { type: "plain_text_input", value } });
-    const option = (value: string) => ({ value: { type: "static_select", selected_option: { value } } });
+    const option = (value: string) => ({
+      value: { type: "static_select", selected_option: { value } },
+    });
     await this.send.viewSubmission(
       {
         callback_id: callbackIds.declare,
