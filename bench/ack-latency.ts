@@ -1,11 +1,8 @@
 import { Agent, request } from "node:http";
-import { App } from "@slack/bolt";
-import { loadConfig } from "../src/config/env.ts";
-import { startSlackEmulator } from "../src/emulator/slack/index.ts";
+import { fileURLToPath } from "node:url";
 import { slackSignature } from "../src/emulator/slack/signed-requests.ts";
-import { createLogger } from "../src/logging.ts";
-import { startApp } from "../src/main.ts";
-import { freshPostgresSchema, playbookFile, round, summarize, tempDir } from "./support.ts";
+import { spawnScript } from "./processes/spawn.ts";
+import { freshPostgresSchema, playbookFile, round, summarize } from "./support.ts";
 
 /**
  * Slash-command ack latency, HTTP mode, on PostgreSQL: an open-loop load of
@@ -14,7 +11,12 @@ import { freshPostgresSchema, playbookFile, round, summarize, tempDir } from "./
  *
  * Open loop: requests are sent on schedule whether or not earlier ones have
  * answered, so a slow server cannot slow the load down and hide its latency.
+ * The bot (as `npm start` runs it), the bare Bolt app and the Slack emulator
+ * each run in their own process; this process only generates load and times.
  */
+
+const script = (name: string) => fileURLToPath(new URL(`./processes/${name}`, import.meta.url));
+const startScript = fileURLToPath(new URL("../src/cli/start.ts", import.meta.url));
 
 const signingSecret = "bench-signing-secret";
 
@@ -29,48 +31,41 @@ export async function measureAckLatency(options: {
   ratePerSecond: number;
   durationSeconds: number;
 }) {
-  const emulator = await startSlackEmulator();
+  const emulator = await spawnScript(script("emulator.ts"), {}, (line) => "apiUrl" in line);
+  const { apiUrl, responseUrl } = emulator.line as { apiUrl: string; responseUrl: string };
   const schema = await freshPostgresSchema("ack");
-  const app = await startApp({
-    config: loadConfig({
-      SLACK_BOT_TOKEN: "xoxb-bench",
-      SLACK_SIGNING_SECRET: signingSecret,
-      SLACK_API_URL: emulator.apiUrl,
-      PORT: "0",
-      DATABASE_URL: schema.url,
-      PLAYBOOK_FILE: playbookFile,
-      DATA_DIR: tempDir("ack"),
-    }),
-    host: "127.0.0.1",
-    logger: createLogger("silent"),
-  });
-
-  const bare = new App({
-    token: "xoxb-bench",
-    signingSecret,
-    logLevel: undefined,
-    clientOptions: { slackApiUrl: emulator.apiUrl },
-  });
-  bare.command("/incident", async ({ ack }) => {
-    await ack();
-  });
-  const bareServer = (await bare.start(0)) as import("node:http").Server;
-  const barePort = (bareServer.address() as import("node:net").AddressInfo).port;
-
+  const botEnv = {
+    SLACK_BOT_TOKEN: "xoxb-bench",
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_API_URL: apiUrl,
+    PORT: "0",
+    DATABASE_URL: schema.url,
+    PLAYBOOK_FILE: playbookFile,
+    LOG_LEVEL: "info",
+  };
+  const bot = await spawnScript(
+    startScript,
+    botEnv,
+    (line) => line.msg === "incident bot listening",
+  );
+  const bare = await spawnScript(
+    script("bare-bolt.ts"),
+    botEnv,
+    (line) => line.msg === "listening",
+  );
   try {
+    const botPort = bot.line.port as number;
+    const barePort = bare.line.port as number;
     // Warm both up (JIT, connection pools, Bolt's lazy auth.test).
-    const responseUrl = emulator.responseUrl("C0GENERAL", "U0ALICE");
-    await runOpenLoop(app.port, responseUrl, 20, 2);
-    await runOpenLoop(barePort, responseUrl, 20, 2);
-    await app.tasks.drain(10_000);
+    await runOpenLoop(botPort, responseUrl, 20, 3);
+    await runOpenLoop(barePort, responseUrl, 20, 3);
 
     const botRun = await runOpenLoop(
-      app.port,
+      botPort,
       responseUrl,
       options.ratePerSecond,
       options.durationSeconds,
     );
-    await app.tasks.drain(10_000);
     const bareRun = await runOpenLoop(
       barePort,
       responseUrl,
@@ -84,9 +79,8 @@ export async function measureAckLatency(options: {
       bareBolt: { ...summarize(bareRun.latencies), errors: bareRun.errors },
     } satisfies AckLatencyResult;
   } finally {
-    await bare.stop();
-    await app.stop();
-    await emulator.close();
+    await Promise.all([bare.stop(), bot.stop()]);
+    await emulator.stop();
     await schema.drop();
   }
 }

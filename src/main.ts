@@ -1,6 +1,7 @@
 import type { AppConfig } from "./config/env.ts";
 import { loadPlaybook, type Playbook } from "./config/playbook.ts";
 import { type Database, type DatabaseTarget, openDatabase } from "./db/database.ts";
+import { registerHome } from "./home/register.ts";
 import { healthRoutes } from "./http/health.ts";
 import { type RunningServer, startHttpServer } from "./http/server.ts";
 import {
@@ -87,6 +88,7 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
   const registry = new CommandRegistry("declare").register(...incidentSubcommands(capability));
   registerCommandRouter(app, registry, log);
   registerIncidentInteractions(app, capability);
+  registerHome(app, incidents);
 
   let server: RunningServer;
   try {
