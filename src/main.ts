@@ -10,14 +10,30 @@ import {
   registerIncidentInteractions,
 } from "./incidents/commands.ts";
 import { resumeDeclarations } from "./incidents/declare.ts";
+import { createRefreshSurfacesHandler } from "./incidents/refresh.ts";
 import { createIncidentRepository } from "./incidents/repository.ts";
+import {
+  activateIncident,
+  refreshSurfacesKind,
+  type StatusDependencies,
+  updateReminderKind,
+} from "./incidents/status-updates.ts";
+import { createUpdateReminderHandler } from "./reminders/update-reminders.ts";
+import { createFailureAlerter } from "./scheduler/failure-alerts.ts";
+import { Scheduler } from "./scheduler/scheduler.ts";
 import { createLogger, type Logger } from "./logging.ts";
 import { BackgroundTasks } from "./shared/background-tasks.ts";
 import { type Clock, systemClock } from "./shared/clock.ts";
-import { createSlackApp, registerCommandRouter, registerWorkTracking } from "./slack/app.ts";
+import {
+  createDeliveryClient,
+  createSlackApp,
+  registerCommandRouter,
+  registerWorkTracking,
+} from "./slack/app.ts";
 import { CommandRegistry } from "./slack/command-router.ts";
 import { registerEventDeduplication } from "./slack/event-deduplication.ts";
 import { createSlackGateway, type SlackGateway } from "./slack/gateway.ts";
+import { createSlackDeliveryHandler, slackDeliveryKind } from "./slack/outbox.ts";
 
 /**
  * Composition root: config → database → adapters → services → Slack app,
@@ -34,6 +50,11 @@ export interface StartOptions {
   database?: DatabaseTarget;
   /** Interface to listen on; defaults to all interfaces. */
   host?: string;
+  /**
+   * false: the timer engine does not tick on its own; the caller drives it
+   * with `scheduler.tick()` (tests on a test clock).
+   */
+  autoTick?: boolean;
 }
 
 export interface RunningApp {
@@ -43,6 +64,7 @@ export interface RunningApp {
   slack: SlackGateway;
   log: Logger;
   tasks: BackgroundTasks;
+  scheduler: Scheduler;
   /** Settles once interrupted declarations found at startup are finished. */
   resumed: Promise<void>;
   stop(options?: { drainTimeoutMs?: number }): Promise<void>;
@@ -62,24 +84,48 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
   log.info({ database: db.kind, applied: db.migrations.applied }, "database ready");
 
   const tasks = new BackgroundTasks();
-  const { app, receiver } = createSlackApp(config.slack, log);
+  const { app, receiver, disconnect } = createSlackApp(config.slack, log);
   const slack = createSlackGateway(app.client);
   const slackAuth = checkSlackAuth(slack, log);
 
   const incidents = createIncidentRepository(db.prisma);
+  const announcementChannel = memoizeSuccess(() =>
+    resolveChannel(slack, config.announceChannel ?? playbook.announcementChannel),
+  );
+  const deliverySlack = createSlackGateway(createDeliveryClient(config.slack));
+  const scheduler: Scheduler = new Scheduler({
+    prisma: db.prisma,
+    clock,
+    log: log.child({ component: "scheduler" }),
+    tickSeconds: config.timers.tickSeconds,
+    leaseSeconds: config.timers.leaseSeconds,
+    handlers: {
+      [slackDeliveryKind]: createSlackDeliveryHandler({ prisma: db.prisma, slack: deliverySlack }),
+      [updateReminderKind]: createUpdateReminderHandler({ prisma: db.prisma, incidents, playbook }),
+      [refreshSurfacesKind]: createRefreshSurfacesHandler({ incidents, slack: deliverySlack }),
+    },
+    onFailure: createFailureAlerter(announcementChannel),
+  });
+  const status: StatusDependencies = {
+    prisma: db.prisma,
+    incidents,
+    playbook,
+    clock,
+    wake: () => scheduler.wake(),
+  };
   const capability: IncidentCapability = {
     incidents,
     slack,
     playbook,
     tasks,
+    status,
     declare: {
       incidents,
       slack,
       clock,
       log,
-      announcementChannel: memoizeSuccess(() =>
-        resolveChannel(slack, config.announceChannel ?? playbook.announcementChannel),
-      ),
+      announcementChannel,
+      activate: (incident) => activateIncident(status, incident),
     },
   };
 
@@ -108,6 +154,7 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
       ...(receiver ? { fallback: receiver.requestListener } : {}),
     });
     if (config.slack.mode === "socket") await app.start();
+    if (options.autoTick !== false) scheduler.start();
   } catch (error) {
     await db.close();
     throw error;
@@ -124,10 +171,12 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     stopping ??= (async () => {
       log.info({}, "shutting down: no new requests, finishing in-flight work");
       const closed = server.close();
+      // Socket Mode: no new envelopes while the work in flight drains (Slack sends them to the
+      // app's other connections). Acks are sent before that work, so none is cut off.
+      await disconnect?.();
       const { unfinished } = await tasks.drain(stopOptions?.drainTimeoutMs ?? 20_000);
       if (unfinished > 0) log.warn({ unfinished }, "shutdown timed out with work still running");
       await closed;
-      if (config.slack.mode === "socket") await app.stop();
       await db.close();
       log.info({}, "shutdown complete");
     })();
@@ -141,6 +190,7 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     slack,
     log,
     tasks,
+    scheduler,
     resumed,
     stop,
   };

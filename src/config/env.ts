@@ -44,6 +44,12 @@ const environment = z.object({
   PLAYBOOK_FILE: optionalText.transform((v) => v ?? "./playbook.yml"),
   INCIDENT_ANNOUNCE_CHANNEL: optionalText,
   LOG_LEVEL: optionalText.pipe(logLevel.optional()).transform((v) => v ?? "info"),
+  TIMER_TICK_SECONDS: optionalText
+    .transform((v) => Number(v ?? "1"))
+    .pipe(z.number({ message: "must be a number of seconds" }).int().min(1).max(60)),
+  TIMER_LEASE_SECONDS: optionalText
+    .transform((v) => Number(v ?? "60"))
+    .pipe(z.number({ message: "must be a number of seconds" }).min(1).max(3600)),
 });
 
 export type SlackMode = "http" | "socket";
@@ -70,6 +76,7 @@ export interface AppConfig {
   playbookFile: string;
   announceChannel: string | undefined;
   logLevel: z.infer<typeof logLevel>;
+  timers: { tickSeconds: number; leaseSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -136,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     playbookFile: e.PLAYBOOK_FILE,
     announceChannel: e.INCIDENT_ANNOUNCE_CHANNEL,
     logLevel: e.LOG_LEVEL,
+    timers: { tickSeconds: e.TIMER_TICK_SECONDS, leaseSeconds: e.TIMER_LEASE_SECONDS },
   };
 }
 

@@ -2,18 +2,36 @@ import type { App, ViewSubmitAction } from "@slack/bolt";
 import type { Playbook } from "../config/playbook.ts";
 import { severityIds } from "../config/playbook.ts";
 import type { BackgroundTasks } from "../shared/background-tasks.ts";
-import { defineSubcommand, type Parsed, type Subcommand } from "../slack/command-router.ts";
+import {
+  type CommandContext,
+  defineSubcommand,
+  type Parsed,
+  type Subcommand,
+} from "../slack/command-router.ts";
 import { escapeMrkdwn, mentionChannel } from "../slack/escape.ts";
 import type { SlackGateway } from "../slack/gateway.ts";
 import { type DeclareDependencies, type DeclareOutcome, declareIncident } from "./declare.ts";
 import type { IncidentRepository, IncidentWithRoles } from "./repository.ts";
+import { snoozeMinutes } from "../reminders/schedule.ts";
 import {
+  type ChangeResult,
+  changeSeverity,
+  changeStatus,
+  type StatusChange,
+  type StatusDependencies,
+  snoozeReminder,
+} from "./status-updates.ts";
+import {
+  type IncidentStatus,
   incidentKey,
   parseComponents,
   parseIncidentReference,
   parseSeverity,
+  parseStatus,
+  splitIncidentReference,
   validateSummary,
   validateTitle,
+  validateUpdateMessage,
 } from "./rules.ts";
 import {
   actionIds,
@@ -22,6 +40,8 @@ import {
   renderDeclareModal,
   renderOpenList,
   renderStatus,
+  renderUpdateModal,
+  updateBlockIds,
 } from "./views.ts";
 
 export interface IncidentCapability {
@@ -30,6 +50,7 @@ export interface IncidentCapability {
   slack: SlackGateway;
   playbook: Playbook;
   tasks: BackgroundTasks;
+  status: StatusDependencies;
 }
 
 type DeclareArgs = { mode: "modal" } | { mode: "quick"; severity: string; title: string };
@@ -111,7 +132,111 @@ export function incidentSubcommands(capability: IncidentCapability): Subcommand<
     },
   });
 
-  return [declare, status, list];
+  const update = defineSubcommand<{ number?: number; status: IncidentStatus; message: string; isPublic: boolean }>({
+    name: "update",
+    usage: "[INC-<n>] <investigating|identified|monitoring|resolved> <message> [--public]",
+    summary: "Posts a status update in the incident channel and the announcement thread; resets the reminder.",
+    parse: parseUpdateArgs,
+    run: async (args, context) =>
+      withIncident(context, args.number, (incident) =>
+        changeStatus(
+          capability.status,
+          incident,
+          { type: "update", status: args.status, message: args.message, isPublic: args.isPublic },
+          context.invocation.userId,
+        ),
+      ),
+  });
+
+  const resolve = defineSubcommand<{ number?: number; summary: string }>({
+    name: "resolve",
+    usage: "[INC-<n>] [summary]",
+    summary: "Resolves the incident and stops its reminders.",
+    parse: (rest) => {
+      const { number, rest: summaryText } = splitIncidentReference(rest);
+      const summary = validateSummary(summaryText);
+      if (!summary.ok) return summary;
+      return { ok: true, value: { ...(number !== undefined ? { number } : {}), summary: summary.value } };
+    },
+    run: async (args, context) =>
+      withIncident(context, args.number, (incident) =>
+        changeStatus(capability.status, incident, { type: "resolve", summary: args.summary }, context.invocation.userId),
+      ),
+  });
+
+  const reopen = defineSubcommand<{ number?: number }>({
+    name: "reopen",
+    usage: "[INC-<n>]",
+    summary: "Reopens a resolved incident; reminders start again.",
+    parse: parseOptionalReference,
+    run: async (args, context) =>
+      withIncident(context, args.number, (incident) =>
+        changeStatus(capability.status, incident, { type: "reopen" }, context.invocation.userId),
+      ),
+  });
+
+  const severity = defineSubcommand<{ number?: number; severity: string }>({
+    name: "severity",
+    aliases: ["sev"],
+    usage: `[INC-<n>] <${severities.join("|")}>`,
+    summary: "Changes the severity; the update reminder follows the new cadence.",
+    parse: (rest) => {
+      const { number, rest: severityText } = splitIncidentReference(rest);
+      const parsed = parseSeverity(severityText, severities);
+      if (!parsed.ok) return parsed;
+      return { ok: true, value: { ...(number !== undefined ? { number } : {}), severity: parsed.value } };
+    },
+    run: async (args, context) =>
+      withIncident(context, args.number, (incident) =>
+        changeSeverity(capability.status, incident, args.severity, context.invocation.userId),
+      ),
+  });
+
+  /**
+   * Finds the incident (named, or this channel's), applies the change, and
+   * answers: errors always, success only when typed outside the incident
+   * channel (inside it, the posted message is the answer).
+   */
+  async function withIncident(
+    context: CommandContext,
+    number: number | undefined,
+    apply: (incident: IncidentWithRoles) => Promise<ChangeResult>,
+  ): Promise<void> {
+    const incident = await findIncident(incidents, number, context.invocation.channelId);
+    if (!incident || incident.phase !== "active") {
+      await context.reply({ text: notFoundMessage(number) });
+      return;
+    }
+    const result = await apply(incident);
+    if (!result.ok) {
+      await context.reply({ text: escapeMrkdwn(result.error) });
+      return;
+    }
+    if (context.invocation.channelId !== incident.channelId) {
+      await context.reply({
+        text: `Done: ${incidentKey(incident.number)} is now ${result.incident.severity}, ${result.incident.status}. See ${mentionChannel(incident.channelId!)}.`,
+      });
+    }
+  }
+
+  return [declare, update, status, list, severity, resolve, reopen];
+}
+
+export function parseUpdateArgs(
+  rest: string,
+): Parsed<{ number?: number; status: IncidentStatus; message: string; isPublic: boolean }> {
+  const { number, rest: afterReference } = splitIncidentReference(rest);
+  const words = afterReference.split(/\s+/).filter(Boolean);
+  const isPublic = words.includes("--public");
+  const [statusWord = "", ...messageWords] = words.filter((word) => word !== "--public");
+  const status = parseStatus(statusWord);
+  if (!status.ok) return status;
+  const message = validateUpdateMessage(messageWords.join(" "));
+  if (!message.ok) return message;
+  return {
+    ok: true,
+    value: { ...(number !== undefined ? { number } : {}), status: status.value, message: message.value, isPublic },
+  };
 }
 
 export async function findIncident(
@@ -208,6 +333,62 @@ export function registerIncidentInteractions(app: App, capability: IncidentCapab
       await capability.slack.postMessage(declaredBy, { text: describeOutcome(outcome) });
     }
   });
+
+  app.action(actionIds.postUpdate, async ({ ack, body, client }) => {
+    await ack();
+    const incident = await incidentFromButton(body);
+    if (!incident || !("trigger_id" in body)) return;
+    await client.views.open({ trigger_id: body.trigger_id, view: renderUpdateModal(incident) });
+  });
+
+  app.view(callbackIds.update, async ({ ack, body, view }) => {
+    const values = view.state.values;
+    const status = parseStatus(values[updateBlockIds.status]?.value?.selected_option?.value ?? "");
+    const message = validateUpdateMessage(values[updateBlockIds.message]?.value?.value ?? "");
+    if (!status.ok || !message.ok) {
+      const errors: Record<string, string> = {};
+      if (!status.ok) errors[updateBlockIds.status] = status.error;
+      if (!message.ok) errors[updateBlockIds.message] = message.error;
+      await ack({ response_action: "errors", errors });
+      return;
+    }
+    const { incidentId } = JSON.parse(view.private_metadata || "{}") as { incidentId?: string };
+    const incident = incidentId ? await capability.incidents.findById(incidentId) : null;
+    if (!incident) {
+      await ack({ response_action: "errors", errors: { [updateBlockIds.message]: "That incident no longer exists." } });
+      return;
+    }
+    const isPublic = (values[updateBlockIds.visibility]?.value?.selected_options ?? []).some(
+      (option) => option.value === "public",
+    );
+    const change: StatusChange = { type: "update", status: status.value, message: message.value, isPublic };
+    const result = await changeStatus(capability.status, incident, change, body.user.id);
+    if (!result.ok) {
+      await ack({ response_action: "errors", errors: { [updateBlockIds.status]: result.error } });
+      return;
+    }
+    await ack();
+  });
+
+  app.action(actionIds.snoozeReminder, async ({ ack, body, respond }) => {
+    await ack();
+    const incident = await incidentFromButton(body);
+    if (!incident) return;
+    const result = await snoozeReminder(capability.status, incident, snoozeMinutes);
+    await respond({
+      response_type: "ephemeral",
+      replace_original: false,
+      text: result.ok
+        ? `Snoozed: the next update reminder for ${incidentKey(incident.number)} comes in ${snoozeMinutes} minutes.`
+        : escapeMrkdwn(result.error),
+    });
+  });
+
+  async function incidentFromButton(body: unknown) {
+    const actions = (body as { actions?: { value?: string }[] }).actions;
+    const incidentId = actions?.[0]?.value;
+    return incidentId ? capability.incidents.findById(incidentId) : null;
+  }
 
   app.action(actionIds.showStatus, async ({ ack, body, respond }) => {
     await ack();

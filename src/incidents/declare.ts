@@ -26,6 +26,8 @@ export interface DeclareDependencies {
   clock: Clock;
   /** Channel ID for announcements, or undefined when none is configured. */
   announcementChannel(): Promise<string | undefined>;
+  /** Marks the incident active and starts its timers. */
+  activate(incident: Incident): Promise<void>;
   log: Logger;
 }
 
@@ -91,7 +93,7 @@ export async function completeDeclaration(
         );
       }
     }
-    await deps.incidents.markActive(incident.id);
+    await deps.activate(incident);
   } catch (error) {
     const reason = describeFailure(error);
     deps.log.warn({ incident: key, reason }, "declaration incomplete; will be resumed");

@@ -108,10 +108,6 @@ export function createIncidentRepository(prisma: PrismaClient) {
       ]);
     },
 
-    async markActive(id: string) {
-      await prisma.incident.update({ where: { id }, data: { phase: "active" } });
-    },
-
     /** Only for a declaration that never got a channel: nothing was announced yet. */
     async deleteUnannounced(id: string) {
       await prisma.incident.deleteMany({ where: { id, channelId: null } });

@@ -12,6 +12,7 @@ export const limits = {
   componentMaxCount: 20,
   componentMaxLength: 60,
   channelNameMaxLength: 80,
+  updateMaxLength: 3000,
 } as const;
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -100,4 +101,39 @@ export function channelNameFor(number: number, title: string, attempt = 1): stri
 export function parseIncidentReference(input: string): number | undefined {
   const match = /^(?:inc-)?(\d{1,9})$/i.exec(input.trim());
   return match ? Number(match[1]) : undefined;
+}
+
+export function parseStatus(input: string): Validation<IncidentStatus> {
+  const status = input.trim().toLowerCase();
+  if ((incidentStatuses as readonly string[]).includes(status)) {
+    return { ok: true, value: status as IncidentStatus };
+  }
+  return {
+    ok: false,
+    error: `"${input.trim() || "(empty)"}" is not a status. Use one of: ${incidentStatuses.join(", ")}.`,
+  };
+}
+
+export function validateUpdateMessage(input: string): Validation<string> {
+  const message = input.trim();
+  if (message === "") return { ok: false, error: "The update message is empty. Say what changed." };
+  if (message.length > limits.updateMaxLength) {
+    return {
+      ok: false,
+      error: `The update is ${message.length} characters; keep it to ${limits.updateMaxLength}.`,
+    };
+  }
+  return { ok: true, value: message };
+}
+
+/**
+ * Splits an optional leading `INC-42` off a command's arguments, so every
+ * subcommand can name an incident when it is not run in the incident channel.
+ */
+export function splitIncidentReference(rest: string): { number?: number; rest: string } {
+  const [first = ""] = rest.trim().split(/\s+/);
+  if (/^inc-\d+$/i.test(first)) {
+    return { number: parseIncidentReference(first)!, rest: rest.trim().slice(first.length).trim() };
+  }
+  return { rest: rest.trim() };
 }

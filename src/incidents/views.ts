@@ -28,10 +28,13 @@ const statusLabel: Record<string, string> = {
 
 export const actionIds = {
   showStatus: "incident_show_status",
+  postUpdate: "incident_post_update",
+  snoozeReminder: "incident_snooze_reminder",
 } as const;
 
 export const callbackIds = {
   declare: "incident_declare",
+  update: "incident_update",
 } as const;
 
 function commander(incident: IncidentWithRoles): string {
@@ -109,6 +112,13 @@ export function renderIntro(incident: IncidentWithRoles): SlackMessage {
     {
       type: "actions",
       elements: [
+        {
+          type: "button",
+          action_id: actionIds.postUpdate,
+          text: { type: "plain_text", text: "Post update" },
+          style: "primary",
+          value: incident.id,
+        },
         {
           type: "button",
           action_id: actionIds.showStatus,
@@ -305,6 +315,98 @@ export function renderDeclareModal(playbook: Playbook, privateMetadata: string):
           options: yesNo,
           initial_option: yesNo[0],
         },
+      },
+    ],
+  };
+}
+
+export const statusLabels = statusLabel;
+
+export function renderStatusUpdate(
+  incident: IncidentWithRoles,
+  update: { status: string; message: string; authorId: string; isPublic: boolean },
+): SlackMessage {
+  const label = statusLabel[update.status] ?? update.status;
+  const heading = `*${incidentKey(incident.number)} update: ${label}*`;
+  const body = truncate(escapeMrkdwn(update.message), sectionTextMax - 200);
+  return {
+    text: `${incidentKey(incident.number)} update (${label}): ${body}`,
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text: `${heading}\n${body}` } },
+      {
+        type: "context",
+        elements: [
+          {
+            type: "mrkdwn",
+            text: `Posted by ${mentionUser(update.authorId)}${update.isPublic ? " · public" : " · internal"}`,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export function renderResolved(incident: IncidentWithRoles, summary: string, byUserId: string): SlackMessage {
+  const text = `:white_check_mark: *${escapeMrkdwn(headline(incident))}* is resolved by ${mentionUser(byUserId)}.${
+    summary ? `\n${truncate(escapeMrkdwn(summary), sectionTextMax - 300)}` : ""
+  }`;
+  return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+}
+
+export function renderReopened(incident: IncidentWithRoles, byUserId: string): SlackMessage {
+  const text = `:rotating_light: *${escapeMrkdwn(headline(incident))}* was reopened by ${mentionUser(byUserId)}. Status: Investigating.`;
+  return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+}
+
+export function renderSeverityChanged(
+  incident: IncidentWithRoles,
+  from: string,
+  byUserId: string,
+): SlackMessage {
+  const text = `Severity of *${incidentKey(incident.number)}* changed from ${from} to ${severityEmoji[incident.severity] ?? ""} ${incident.severity} by ${mentionUser(byUserId)}.`;
+  return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+}
+
+export const updateBlockIds = { status: "status", message: "message", visibility: "visibility" } as const;
+
+export function renderUpdateModal(incident: IncidentWithRoles): View {
+  const options = (["investigating", "identified", "monitoring", "resolved"] as const).map((status) => ({
+    text: { type: "plain_text" as const, text: statusLabel[status]! },
+    value: status,
+  }));
+  const current = options.find((option) => option.value === incident.status) ?? options[0]!;
+  const publicOption = { text: { type: "plain_text" as const, text: "Also publish on the status page" }, value: "public" };
+  return {
+    type: "modal",
+    callback_id: callbackIds.update,
+    private_metadata: JSON.stringify({ incidentId: incident.id }),
+    title: { type: "plain_text", text: truncate(`Update ${incidentKey(incident.number)}`, 24) },
+    submit: { type: "plain_text", text: "Post update" },
+    close: { type: "plain_text", text: "Cancel" },
+    blocks: [
+      {
+        type: "input",
+        block_id: updateBlockIds.status,
+        label: { type: "plain_text", text: "Status" },
+        element: { type: "static_select", action_id: "value", options, initial_option: current },
+      },
+      {
+        type: "input",
+        block_id: updateBlockIds.message,
+        label: { type: "plain_text", text: "What do we know now?" },
+        element: {
+          type: "plain_text_input",
+          action_id: "value",
+          multiline: true,
+          max_length: limits.updateMaxLength,
+        },
+      },
+      {
+        type: "input",
+        block_id: updateBlockIds.visibility,
+        optional: true,
+        label: { type: "plain_text", text: "Visibility" },
+        element: { type: "checkboxes", action_id: "value", options: [publicOption] },
       },
     ],
   };

@@ -1,5 +1,12 @@
-import { App, type Logger as BoltLogger, HTTPReceiver, LogLevel } from "@slack/bolt";
-import type { WebClientOptions } from "@slack/web-api";
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  App,
+  type Logger as BoltLogger,
+  HTTPReceiver,
+  LogLevel,
+  SocketModeReceiver,
+} from "@slack/bolt";
+import { WebClient, type WebClientOptions } from "@slack/web-api";
 import type { AppConfig } from "../config/env.ts";
 import type { Logger } from "../logging.ts";
 import type { BackgroundTasks } from "../shared/background-tasks.ts";
@@ -14,7 +21,12 @@ export interface SlackApp {
   app: App;
   /** Present in HTTP mode: hands /slack/events requests to Bolt. */
   receiver?: HTTPReceiver;
+  /** Present in Socket Mode: closes the socket and resolves once it is closed. */
+  disconnect?: () => Promise<void>;
 }
+
+// A peer that never answers the close frame would otherwise hold shutdown for the client's 30 s.
+const socketCloseTimeoutMs = 5_000;
 
 // Interactive paths must not wait half an hour on a 429 (the WebClient
 // default); a few quick retries, honouring Retry-After, then a clear error.
@@ -26,6 +38,20 @@ const webClientRetries: WebClientOptions["retryConfig"] = {
   randomize: true,
 };
 
+/**
+ * A client for the timer engine's deliveries: it never retries or waits on
+ * its own, because a failed delivery is retried durably by its timer and a
+ * 429 defers the timer by Retry-After.
+ */
+export function createDeliveryClient(config: AppConfig["slack"]): WebClient {
+  return new WebClient(config.botToken, {
+    slackApiUrl: config.apiUrl,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+  });
+}
+
 export function createSlackApp(config: AppConfig["slack"], log: Logger): SlackApp {
   const clientOptions: WebClientOptions = {
     slackApiUrl: config.apiUrl,
@@ -33,14 +59,26 @@ export function createSlackApp(config: AppConfig["slack"], log: Logger): SlackAp
   };
   const logger = boltLogger(log);
   if (config.mode === "socket") {
+    // Built here, not by App, because Bolt's app.stop() only starts the close handshake; shutdown
+    // waits for the socket to close through `disconnect`.
+    const socketMode = new SocketModeReceiver({
+      appToken: config.appToken!,
+      logger,
+      installerOptions: { clientOptions },
+    });
     const app = new App({
       token: config.botToken,
-      appToken: config.appToken!,
+      receiver: socketMode,
       socketMode: true,
       logger,
       clientOptions,
     });
-    return { app };
+    const disconnect = () =>
+      Promise.race([
+        socketMode.client.disconnect(),
+        sleep(socketCloseTimeoutMs, undefined, { ref: false }),
+      ]);
+    return { app, disconnect };
   }
   const receiver = new HTTPReceiver({
     signingSecret: config.signingSecret!,

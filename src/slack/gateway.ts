@@ -12,6 +12,9 @@ export interface SlackMessage {
   blocks?: KnownBlock[];
 }
 
+/** Marks a message as the bot's delivery of one outbox entry (see slack/outbox.ts). */
+export const postKeyEventType = "incident_bot_post";
+
 export interface SlackGateway {
   createChannel(name: string, isPrivate: boolean): Promise<{ id: string; name: string }>;
   inviteToChannel(channelId: string, userIds: string[]): Promise<void>;
@@ -19,8 +22,10 @@ export interface SlackGateway {
   postMessage(
     channelId: string,
     message: SlackMessage,
-    options?: { threadTs?: string },
+    options?: { threadTs?: string; postKey?: string },
   ): Promise<{ channelId: string; ts: string }>;
+  /** The ts of a recent bot message carrying this post key, if Slack has one. */
+  findPostedMessage(channelId: string, postKey: string, threadTs?: string): Promise<string | undefined>;
   updateMessage(channelId: string, ts: string, message: SlackMessage): Promise<void>;
   postEphemeral(channelId: string, userId: string, message: SlackMessage): Promise<void>;
   openView(triggerId: string, view: View): Promise<void>;
@@ -32,6 +37,8 @@ export class SlackCallError extends Error {
   constructor(
     readonly method: string,
     readonly code: string,
+    /** Set when Slack answered 429: how long it asked us to wait. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(`Slack ${method} failed: ${code}`);
     this.name = "SlackCallError";
@@ -43,7 +50,8 @@ export function createSlackGateway(client: WebClient): SlackGateway {
     try {
       return await run();
     } catch (error) {
-      throw new SlackCallError(method, slackErrorCode(error));
+      const retryAfter = (error as { retryAfter?: number }).retryAfter;
+      throw new SlackCallError(method, slackErrorCode(error), retryAfter);
     }
   };
 
@@ -73,10 +81,30 @@ export function createSlackGateway(client: WebClient): SlackGateway {
           text: message.text,
           ...(message.blocks ? { blocks: message.blocks } : {}),
           ...(options?.threadTs ? { thread_ts: options.threadTs } : {}),
+          ...(options?.postKey
+            ? { metadata: { event_type: postKeyEventType, event_payload: { post_key: options.postKey } } }
+            : {}),
           unfurl_links: false,
           unfurl_media: false,
         });
         return { channelId: result.channel!, ts: result.ts! };
+      }),
+    findPostedMessage: (channelId, postKey, threadTs) =>
+      call(threadTs ? "conversations.replies" : "conversations.history", async () => {
+        // A retry happens within minutes of the lost attempt, so the latest
+        // 200 messages are enough to find it.
+        const result = threadTs
+          ? await client.conversations.replies({ channel: channelId, ts: threadTs, limit: 200, include_all_metadata: true })
+          : await client.conversations.history({ channel: channelId, limit: 200, include_all_metadata: true });
+        const messages = (result.messages ?? []) as {
+          ts?: string;
+          metadata?: { event_type?: string; event_payload?: { post_key?: unknown } };
+        }[];
+        return messages.find(
+          (message) =>
+            message.metadata?.event_type === postKeyEventType &&
+            message.metadata.event_payload?.post_key === postKey,
+        )?.ts;
       }),
     updateMessage: (channelId, ts, message) =>
       call("chat.update", async () => {

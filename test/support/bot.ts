@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { type AppConfig, loadConfig } from "../../src/config/env.ts";
 import { type SlackEmulator, startSlackEmulator } from "../../src/emulator/slack/index.ts";
 import { type RunningApp, startApp } from "../../src/main.ts";
-import type { Clock } from "../../src/shared/clock.ts";
+import { ManualClock } from "./clock.ts";
 import { type TestDatabase, testDatabase } from "./database.ts";
 import { defaultPlaybookFile } from "./paths.ts";
 import { SlackRequestSender } from "./slack-signer.ts";
@@ -17,8 +17,16 @@ export interface TestBot {
   send: SlackRequestSender;
   database: TestDatabase;
   dataDir: string;
-  /** Waits until everything the bot started after its acks has finished. */
-  settle(): Promise<void>;
+  clock: ManualClock;
+  /**
+   * Waits until everything the bot started after its acks has finished and
+   * every timer due now has run. Timers deferred by a few seconds (Slack's
+   * one-message-per-second pacing, Retry-After) are run too, by moving the
+   * test clock forward up to `withinMs` at a time.
+   */
+  settle(options?: { withinMs?: number }): Promise<void>;
+  /** Moves the test clock forward, then settles. */
+  advance(ms: number): Promise<void>;
   /** Stops the bot (not the emulator), keeping its data. */
   stop(): Promise<void>;
   /** Starts a new bot process-equivalent on the same data and emulator. */
@@ -32,7 +40,7 @@ export interface TestBotOptions {
   emulator?: SlackEmulator;
   dataDir?: string;
   database?: TestDatabase;
-  clock?: Clock;
+  clock?: ManualClock;
   env?: Record<string, string>;
 }
 
@@ -57,11 +65,13 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
   const emulator = options.emulator ?? (await startSlackEmulator());
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `incident-bot-${options.label}-`));
   const database = options.database ?? testDatabase(options.label, dataDir);
+  const clock = options.clock ?? new ManualClock();
   const app = await startApp({
     config: testConfig(emulator, dataDir, options.env),
     database: database.target,
     host: "127.0.0.1",
-    ...(options.clock ? { clock: options.clock } : {}),
+    clock,
+    autoTick: false,
   });
   const send = new SlackRequestSender(app.url, signingSecret, (channelId, userId) =>
     emulator.responseUrl(channelId, userId),
@@ -72,15 +82,30 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
     send,
     database,
     dataDir,
-    settle: async () => {
+    clock,
+    settle: async ({ withinMs = 5_000 } = {}) => {
       await app.resumed;
-      const { unfinished } = await app.tasks.drain(15_000);
-      if (unfinished > 0) throw new Error(`${unfinished} background tasks still running`);
+      for (let round = 0; round < 200; round++) {
+        const { unfinished } = await app.tasks.drain(15_000);
+        if (unfinished > 0) throw new Error(`${unfinished} background tasks still running`);
+        await app.scheduler.tick();
+        if (app.tasks.size > 0) continue;
+        const next = await nextPendingTimer(app);
+        if (!next) return;
+        const wait = next.getTime() - clock.now().getTime();
+        if (wait > withinMs) return;
+        clock.set(next);
+      }
+      throw new Error("timers did not settle after 200 rounds");
+    },
+    advance: async (ms) => {
+      clock.advance(ms);
+      await bot.settle();
     },
     stop: () => app.stop(),
     restart: async () => {
       await app.stop();
-      return startTestBot({ ...options, emulator, dataDir, database });
+      return startTestBot({ ...options, emulator, dataDir, database, clock });
     },
     dispose: async () => {
       await app.stop();
@@ -90,4 +115,13 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
     },
   };
   return bot;
+}
+
+async function nextPendingTimer(app: RunningApp): Promise<Date | undefined> {
+  const next = await app.db.prisma.timer.findFirst({
+    where: { state: "pending" },
+    orderBy: { dueAt: "asc" },
+    select: { dueAt: true },
+  });
+  return next?.dueAt;
 }

@@ -19,6 +19,22 @@ export function failWithMessages(error: string, messages: string[]): never {
   throw new SlackMethodError(error, { response_metadata: { messages } });
 }
 
+/** Methods that take an app-level token (xapp-), and refuse a bot token, as Slack does. */
+const appLevelMethods = new Set(["apps.connections.open"]);
+
+/**
+ * The error Slack answers before running `method` with `token`, or undefined when it may run. The
+ * emulator knows two kinds of token: bot (xoxb-) for the Web API, app-level (xapp-) for Socket
+ * Mode; each is refused with `not_allowed_token_type` where the other belongs.
+ */
+export function tokenError(method: string, token: string | undefined): string | undefined {
+  if (token === undefined || token === "") return "not_authed";
+  const appLevel = appLevelMethods.has(method);
+  if (token.startsWith("xapp-")) return appLevel ? undefined : "not_allowed_token_type";
+  if (token.startsWith("xoxb-")) return appLevel ? "not_allowed_token_type" : undefined;
+  return "invalid_auth";
+}
+
 /**
  * WebClient form-encodes everything, JSON-encoding objects and arrays. These are the arguments
  * that arrive as JSON text and should be decoded; free text such as `text` must stay a string even

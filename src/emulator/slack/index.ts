@@ -7,6 +7,8 @@
  * It keeps a model of the workspace in `emulator.world` (channels, members, messages, threads,
  * ephemerals, views, files) rather than a bare call log, so a sandbox UI can render it. Every call
  * is still recorded in `emulator.calls`, and `emulator.faults` injects 429s, outages and delays.
+ * `emulator.socketMode` serves Socket Mode (`apps.connections.open` with an xapp- token, then a
+ * WebSocket) and delivers slash commands, interactions and events over it.
  */
 export type { Args } from "./args.ts";
 export { blocksToText } from "./block-kit.ts";
@@ -18,6 +20,14 @@ export {
   type SlackEmulatorOptions,
   startSlackEmulator,
 } from "./server.ts";
+export type {
+  DeliveryOptions,
+  EnvelopeType,
+  SocketConnection,
+  SocketDelivery,
+  SocketModeEmulator,
+  SocketPayload,
+} from "./socket-mode.ts";
 export {
   type ActivityListener,
   type Block,

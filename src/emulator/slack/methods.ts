@@ -24,6 +24,8 @@ export type MethodContext = {
   /** Where the emulator is reachable, for upload URLs and permalinks. */
   baseUrl: string;
   triggerIdTtlMs: number | undefined;
+  /** Issues a single-use Socket Mode ticket and returns its WebSocket URL. */
+  openSocketModeConnection: () => string;
 };
 
 export type MethodResult = Record<string, unknown>;
@@ -225,7 +227,7 @@ function requireSomeContent(content: MessageContent): void {
   if (empty) fail("no_text");
 }
 
-// ── auth, team ─────────────────────────────────────────────────────────
+// ── auth, team, apps ───────────────────────────────────────────────────
 
 function authTest({ world, baseUrl }: MethodContext): MethodResult {
   return {
@@ -248,6 +250,11 @@ function teamInfo({ world }: MethodContext): MethodResult {
       is_verified: false,
     },
   };
+}
+
+/** Socket Mode's handshake: a WebSocket URL the client opens next (see socket-mode.ts). */
+function appsConnectionsOpen({ openSocketModeConnection }: MethodContext): MethodResult {
+  return { url: openSocketModeConnection() };
 }
 
 // ── conversations.* ───────────────────────────────────────────────────
@@ -849,6 +856,7 @@ function filesInfo(context: MethodContext): MethodResult {
 
 /** Every Web API method the emulator answers; anything else is `unknown_method`, as on Slack. */
 export const methods: Readonly<Record<string, MethodHandler>> = {
+  "apps.connections.open": appsConnectionsOpen,
   "auth.test": authTest,
   "team.info": teamInfo,
   "conversations.archive": conversationsArchive,

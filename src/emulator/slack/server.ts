@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ArgReader, type Args, decodeJsonArguments, SlackMethodError } from "./args.ts";
+import { ArgReader, type Args, decodeJsonArguments, SlackMethodError, tokenError } from "./args.ts";
 import { type DescribeOptions, describeActivity } from "./describe.ts";
 import { type FaultDecision, FaultInjector } from "./faults.ts";
 import { methods } from "./methods.ts";
 import { applyResponseUrlPost, checkResponseUrlUsable } from "./response-url.ts";
+import { type SocketModeEmulator, SocketModeServer } from "./socket-mode.ts";
 import {
   type ActivityListener,
   defaultSeed,
@@ -25,6 +26,8 @@ export type SlackEmulatorOptions = {
   now?: () => number;
   /** Reject trigger ids issued by `newTriggerId` once older than this; Slack's limit is 3,000 ms. Off by default. */
   triggerIdTtlMs?: number;
+  /** How often Socket Mode connections are pinged; 10,000 ms by default. */
+  socketModePingIntervalMs?: number;
 };
 
 export type RecordedCall = {
@@ -51,6 +54,8 @@ export interface SlackEmulator {
   callsTo(method: string): RecordedCall[];
   resetCalls(): void;
   readonly faults: FaultInjector;
+  /** Socket Mode: open connections, and envelopes (slash commands, interactions, events) sent over them. */
+  readonly socketMode: SocketModeEmulator;
   /** A URL that behaves like a slash command's or button's response_url for this user and channel. */
   responseUrl(channelId: string, userId: string, options?: { messageTs?: string }): string;
   ephemeralsFor(userId: string): SlackEphemeral[];
@@ -105,8 +110,11 @@ class LoopbackSlackEmulator implements SlackEmulator {
   readonly faults: FaultInjector;
   private readonly recorded: RecordedCall[] = [];
   private readonly server: Server;
+  private readonly socketModeServer: SocketModeServer;
   private readonly now: () => number;
   private origin = "";
+  /** `host:port`, for the ws:// URLs Socket Mode hands out. */
+  private host = "";
   private closed = false;
 
   constructor(private readonly options: SlackEmulatorOptions) {
@@ -123,6 +131,16 @@ class LoopbackSlackEmulator implements SlackEmulator {
         }
       });
     });
+    this.socketModeServer = new SocketModeServer({
+      now: this.now,
+      appId: () => this.world.appId,
+      pingIntervalMs: options.socketModePingIntervalMs ?? 10_000,
+    });
+    this.server.on("upgrade", (request, socket, head: Buffer) => {
+      if (!this.socketModeServer.handleUpgrade(request, socket, head)) {
+        socket.end("HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n");
+      }
+    });
   }
 
   async listen(port: number, host: string): Promise<void> {
@@ -135,7 +153,8 @@ class LoopbackSlackEmulator implements SlackEmulator {
     });
     const address = this.server.address() as AddressInfo;
     const hostInUrl = address.address.includes(":") ? `[${address.address}]` : address.address;
-    this.origin = `http://${hostInUrl}:${address.port}`;
+    this.host = `${hostInUrl}:${address.port}`;
+    this.origin = `http://${this.host}`;
   }
 
   get baseUrl(): string {
@@ -144,6 +163,10 @@ class LoopbackSlackEmulator implements SlackEmulator {
 
   get apiUrl(): string {
     return `${this.origin}/api/`;
+  }
+
+  get socketMode(): SocketModeEmulator {
+    return this.socketModeServer;
   }
 
   get calls(): readonly RecordedCall[] {
@@ -195,6 +218,7 @@ class LoopbackSlackEmulator implements SlackEmulator {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.socketModeServer.close();
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     await stopped;
@@ -288,16 +312,15 @@ class LoopbackSlackEmulator implements SlackEmulator {
   private runMethod(method: string, args: Args, token: string | undefined): Answer {
     const handler = Object.hasOwn(methods, method) ? methods[method] : undefined;
     if (!handler) return slackAnswer({ ok: false, error: "unknown_method" });
-    if (token === undefined || token === "") return slackAnswer({ ok: false, error: "not_authed" });
-    if (token.startsWith("xapp-"))
-      return slackAnswer({ ok: false, error: "not_allowed_token_type" });
-    if (!token.startsWith("xoxb-")) return slackAnswer({ ok: false, error: "invalid_auth" });
+    const refused = tokenError(method, token);
+    if (refused) return slackAnswer({ ok: false, error: refused });
     try {
       const result = handler({
         world: this.world,
         args: new ArgReader(args),
         baseUrl: this.origin,
         triggerIdTtlMs: this.options.triggerIdTtlMs,
+        openSocketModeConnection: () => `ws://${this.host}${this.socketModeServer.issueTicket()}`,
       });
       return slackAnswer({ ok: true, ...result });
     } catch (error) {
