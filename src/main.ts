@@ -18,10 +18,10 @@ import {
   type StatusDependencies,
   updateReminderKind,
 } from "./incidents/status-updates.ts";
+import { createLogger, type Logger } from "./logging.ts";
 import { createUpdateReminderHandler } from "./reminders/update-reminders.ts";
 import { createFailureAlerter } from "./scheduler/failure-alerts.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
-import { createLogger, type Logger } from "./logging.ts";
 import { BackgroundTasks } from "./shared/background-tasks.ts";
 import { type Clock, systemClock } from "./shared/clock.ts";
 import {

@@ -1,6 +1,7 @@
 import type { App, ViewSubmitAction } from "@slack/bolt";
 import type { Playbook } from "../config/playbook.ts";
 import { severityIds } from "../config/playbook.ts";
+import { snoozeMinutes } from "../reminders/schedule.ts";
 import type { BackgroundTasks } from "../shared/background-tasks.ts";
 import {
   type CommandContext,
@@ -12,15 +13,6 @@ import { escapeMrkdwn, mentionChannel } from "../slack/escape.ts";
 import type { SlackGateway } from "../slack/gateway.ts";
 import { type DeclareDependencies, type DeclareOutcome, declareIncident } from "./declare.ts";
 import type { IncidentRepository, IncidentWithRoles } from "./repository.ts";
-import { snoozeMinutes } from "../reminders/schedule.ts";
-import {
-  type ChangeResult,
-  changeSeverity,
-  changeStatus,
-  type StatusChange,
-  type StatusDependencies,
-  snoozeReminder,
-} from "./status-updates.ts";
 import {
   type IncidentStatus,
   incidentKey,
@@ -33,6 +25,14 @@ import {
   validateTitle,
   validateUpdateMessage,
 } from "./rules.ts";
+import {
+  type ChangeResult,
+  changeSeverity,
+  changeStatus,
+  type StatusChange,
+  type StatusDependencies,
+  snoozeReminder,
+} from "./status-updates.ts";
 import {
   actionIds,
   callbackIds,
@@ -132,10 +132,16 @@ export function incidentSubcommands(capability: IncidentCapability): Subcommand<
     },
   });
 
-  const update = defineSubcommand<{ number?: number; status: IncidentStatus; message: string; isPublic: boolean }>({
+  const update = defineSubcommand<{
+    number?: number;
+    status: IncidentStatus;
+    message: string;
+    isPublic: boolean;
+  }>({
     name: "update",
     usage: "[INC-<n>] <investigating|identified|monitoring|resolved> <message> [--public]",
-    summary: "Posts a status update in the incident channel and the announcement thread; resets the reminder.",
+    summary:
+      "Posts a status update in the incident channel and the announcement thread; resets the reminder.",
     parse: parseUpdateArgs,
     run: async (args, context) =>
       withIncident(context, args.number, (incident) =>
@@ -156,11 +162,19 @@ export function incidentSubcommands(capability: IncidentCapability): Subcommand<
       const { number, rest: summaryText } = splitIncidentReference(rest);
       const summary = validateSummary(summaryText);
       if (!summary.ok) return summary;
-      return { ok: true, value: { ...(number !== undefined ? { number } : {}), summary: summary.value } };
+      return {
+        ok: true,
+        value: { ...(number !== undefined ? { number } : {}), summary: summary.value },
+      };
     },
     run: async (args, context) =>
       withIncident(context, args.number, (incident) =>
-        changeStatus(capability.status, incident, { type: "resolve", summary: args.summary }, context.invocation.userId),
+        changeStatus(
+          capability.status,
+          incident,
+          { type: "resolve", summary: args.summary },
+          context.invocation.userId,
+        ),
       ),
   });
 
@@ -184,7 +198,10 @@ export function incidentSubcommands(capability: IncidentCapability): Subcommand<
       const { number, rest: severityText } = splitIncidentReference(rest);
       const parsed = parseSeverity(severityText, severities);
       if (!parsed.ok) return parsed;
-      return { ok: true, value: { ...(number !== undefined ? { number } : {}), severity: parsed.value } };
+      return {
+        ok: true,
+        value: { ...(number !== undefined ? { number } : {}), severity: parsed.value },
+      };
     },
     run: async (args, context) =>
       withIncident(context, args.number, (incident) =>
@@ -235,7 +252,12 @@ export function parseUpdateArgs(
   if (!message.ok) return message;
   return {
     ok: true,
-    value: { ...(number !== undefined ? { number } : {}), status: status.value, message: message.value, isPublic },
+    value: {
+      ...(number !== undefined ? { number } : {}),
+      status: status.value,
+      message: message.value,
+      isPublic,
+    },
   };
 }
 
@@ -355,13 +377,21 @@ export function registerIncidentInteractions(app: App, capability: IncidentCapab
     const { incidentId } = JSON.parse(view.private_metadata || "{}") as { incidentId?: string };
     const incident = incidentId ? await capability.incidents.findById(incidentId) : null;
     if (!incident) {
-      await ack({ response_action: "errors", errors: { [updateBlockIds.message]: "That incident no longer exists." } });
+      await ack({
+        response_action: "errors",
+        errors: { [updateBlockIds.message]: "That incident no longer exists." },
+      });
       return;
     }
     const isPublic = (values[updateBlockIds.visibility]?.value?.selected_options ?? []).some(
       (option) => option.value === "public",
     );
-    const change: StatusChange = { type: "update", status: status.value, message: message.value, isPublic };
+    const change: StatusChange = {
+      type: "update",
+      status: status.value,
+      message: message.value,
+      isPublic,
+    };
     const result = await changeStatus(capability.status, incident, change, body.user.id);
     if (!result.ok) {
       await ack({ response_action: "errors", errors: { [updateBlockIds.status]: result.error } });

@@ -19,7 +19,13 @@ export type LifecycleRequest =
 export type ReminderEffect = "reset" | "stop" | "restart";
 
 export type LifecycleDecision =
-  | { ok: true; status: IncidentStatus; timeline: TimelineKind; reminder: ReminderEffect; resolvedNow: boolean }
+  | {
+      ok: true;
+      status: IncidentStatus;
+      timeline: TimelineKind;
+      reminder: ReminderEffect;
+      resolvedNow: boolean;
+    }
   | { ok: false; error: string };
 
 export function decideTransition(
@@ -28,19 +34,45 @@ export function decideTransition(
 ): LifecycleDecision {
   const key = incidentKey(incident.number);
   const resolved = incident.status === "resolved";
-  const wantsResolve = request.type === "resolve" || (request.type === "update" && request.status === "resolved");
+  const wantsResolve =
+    request.type === "resolve" || (request.type === "update" && request.status === "resolved");
 
   if (request.type === "reopen") {
-    if (!resolved) return { ok: false, error: `${key} is not resolved (it is ${incident.status}), so there is nothing to reopen.` };
-    return { ok: true, status: "investigating", timeline: "reopened", reminder: "restart", resolvedNow: false };
+    if (!resolved)
+      return {
+        ok: false,
+        error: `${key} is not resolved (it is ${incident.status}), so there is nothing to reopen.`,
+      };
+    return {
+      ok: true,
+      status: "investigating",
+      timeline: "reopened",
+      reminder: "restart",
+      resolvedNow: false,
+    };
   }
   if (resolved) {
     return wantsResolve
       ? { ok: false, error: `${key} is already resolved.` }
-      : { ok: false, error: `${key} is resolved. Run \`/incident reopen\` first if it is happening again.` };
+      : {
+          ok: false,
+          error: `${key} is resolved. Run \`/incident reopen\` first if it is happening again.`,
+        };
   }
   if (wantsResolve) {
-    return { ok: true, status: "resolved", timeline: "resolved", reminder: "stop", resolvedNow: true };
+    return {
+      ok: true,
+      status: "resolved",
+      timeline: "resolved",
+      reminder: "stop",
+      resolvedNow: true,
+    };
   }
-  return { ok: true, status: request.status, timeline: "status_update", reminder: "reset", resolvedNow: false };
+  return {
+    ok: true,
+    status: request.status,
+    timeline: "status_update",
+    reminder: "reset",
+    resolvedNow: false,
+  };
 }

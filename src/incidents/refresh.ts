@@ -21,11 +21,18 @@ export function createRefreshSurfacesHandler(deps: {
         await deps.slack.updateMessage(incident.channelId, incident.introTs, renderIntro(incident));
       }
       if (incident.announcementChannelId && incident.announcementTs) {
-        await deps.slack.updateMessage(incident.announcementChannelId, incident.announcementTs, renderAnnouncement(incident));
+        await deps.slack.updateMessage(
+          incident.announcementChannelId,
+          incident.announcementTs,
+          renderAnnouncement(incident),
+        );
       }
     } catch (error) {
       if (error instanceof SlackCallError && error.code === "rate_limited") {
-        return { kind: "defer", at: new Date(now.getTime() + (error.retryAfterSeconds ?? 1) * 1000) };
+        return {
+          kind: "defer",
+          at: new Date(now.getTime() + (error.retryAfterSeconds ?? 1) * 1000),
+        };
       }
       throw error;
     }

@@ -1,6 +1,5 @@
 import type { Playbook } from "../config/playbook.ts";
-import type { PrismaClient } from "../generated/prisma/client.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
+import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import { firstReminderAt, retimedReminderAt, updateReminderKey } from "../reminders/schedule.ts";
 import { cancelTimer, scheduleTimer, scheduleTimerOnce } from "../scheduler/timers.ts";
 import type { Transaction } from "../scheduler/types.ts";
@@ -49,15 +48,26 @@ export type StatusChange =
  * The last step of a declaration: the incident becomes active and its update
  * reminder starts counting from the declaration.
  */
-export async function activateIncident(deps: StatusDependencies, incident: Incident): Promise<void> {
+export async function activateIncident(
+  deps: StatusDependencies,
+  incident: Incident,
+): Promise<void> {
   const now = deps.clock.now();
-  const reminderAt = firstReminderAt(incident.declaredAt, cadenceFor(deps.playbook, incident.severity));
+  const reminderAt = firstReminderAt(
+    incident.declaredAt,
+    cadenceFor(deps.playbook, incident.severity),
+  );
   await deps.prisma.$transaction(async (tx) => {
     await tx.incident.update({ where: { id: incident.id }, data: { phase: "active" } });
     if (reminderAt) {
       await scheduleTimerOnce(
         tx,
-        { kind: updateReminderKind, key: updateReminderKey(incident.id), dueAt: reminderAt, payload: { incidentId: incident.id } },
+        {
+          kind: updateReminderKind,
+          key: updateReminderKey(incident.id),
+          dueAt: reminderAt,
+          payload: { incidentId: incident.id },
+        },
         now,
       );
     }
@@ -102,13 +112,27 @@ export async function changeStatus(
     const reminderAt = firstReminderAt(now, cadence);
     if (decision.reminder === "stop" || !reminderAt) await cancelTimer(tx, reminderKey, now);
     else {
-      await scheduleTimer(tx, { kind: updateReminderKind, key: reminderKey, dueAt: reminderAt, payload: { incidentId: incident.id } }, now);
+      await scheduleTimer(
+        tx,
+        {
+          kind: updateReminderKind,
+          key: reminderKey,
+          dueAt: reminderAt,
+          payload: { incidentId: incident.id },
+        },
+        now,
+      );
     }
 
     const updated = { ...incident, status: decision.status };
     const message =
       change.type === "update"
-        ? renderStatusUpdate(updated, { status: change.status, message: change.message, authorId: actorId, isPublic: change.isPublic })
+        ? renderStatusUpdate(updated, {
+            status: change.status,
+            message: change.message,
+            authorId: actorId,
+            isPublic: change.isPublic,
+          })
         : change.type === "resolve"
           ? renderResolved(updated, change.summary, actorId)
           : renderReopened(updated, actorId);
@@ -137,15 +161,34 @@ export async function changeSeverity(
     });
     if (incident.status !== "resolved") {
       const reminderKey = updateReminderKey(incident.id);
-      const at = retimedReminderAt(incident.lastUpdateAt ?? incident.declaredAt, cadenceFor(deps.playbook, severity), now);
+      const at = retimedReminderAt(
+        incident.lastUpdateAt ?? incident.declaredAt,
+        cadenceFor(deps.playbook, severity),
+        now,
+      );
       if (at) {
-        await scheduleTimer(tx, { kind: updateReminderKind, key: reminderKey, dueAt: at, payload: { incidentId: incident.id } }, now);
+        await scheduleTimer(
+          tx,
+          {
+            kind: updateReminderKind,
+            key: reminderKey,
+            dueAt: at,
+            payload: { incidentId: incident.id },
+          },
+          now,
+        );
       } else {
         await cancelTimer(tx, reminderKey, now);
       }
     }
     const updated = { ...incident, severity };
-    await announce(tx, incident, `timeline:${event.id}`, renderSeverityChanged(updated, incident.severity, actorId), now);
+    await announce(
+      tx,
+      incident,
+      `timeline:${event.id}`,
+      renderSeverityChanged(updated, incident.severity, actorId),
+      now,
+    );
     await scheduleRefresh(tx, incident.id, now);
   });
   deps.wake();
@@ -158,7 +201,11 @@ export async function snoozeReminder(
   incident: IncidentWithRoles,
   minutes: number,
 ): Promise<ChangeResult> {
-  if (incident.status === "resolved") return { ok: false, error: `INC-${incident.number} is resolved; there is no reminder to snooze.` };
+  if (incident.status === "resolved")
+    return {
+      ok: false,
+      error: `INC-${incident.number} is resolved; there is no reminder to snooze.`,
+    };
   const now = deps.clock.now();
   await deps.prisma.$transaction(async (tx) => {
     await scheduleTimer(
@@ -201,7 +248,16 @@ async function announce(
   now: Date,
 ): Promise<void> {
   if (incident.channelId) {
-    await enqueueSlackPost(tx, { key: `${keyPrefix}:channel`, channelId: incident.channelId, message, incidentId: incident.id }, now);
+    await enqueueSlackPost(
+      tx,
+      {
+        key: `${keyPrefix}:channel`,
+        channelId: incident.channelId,
+        message,
+        incidentId: incident.id,
+      },
+      now,
+    );
   }
   if (incident.announcementChannelId && incident.announcementTs) {
     await enqueueSlackPost(
@@ -224,5 +280,14 @@ async function announce(
  * changes coalesce into one set of calls and can never land out of order.
  */
 async function scheduleRefresh(tx: Transaction, incidentId: string, now: Date): Promise<void> {
-  await scheduleTimer(tx, { kind: refreshSurfacesKind, key: `refresh:${incidentId}`, dueAt: now, payload: { incidentId } }, now);
+  await scheduleTimer(
+    tx,
+    {
+      kind: refreshSurfacesKind,
+      key: `refresh:${incidentId}`,
+      dueAt: now,
+      payload: { incidentId },
+    },
+    now,
+  );
 }

@@ -346,7 +346,11 @@ export function renderStatusUpdate(
   };
 }
 
-export function renderResolved(incident: IncidentWithRoles, summary: string, byUserId: string): SlackMessage {
+export function renderResolved(
+  incident: IncidentWithRoles,
+  summary: string,
+  byUserId: string,
+): SlackMessage {
   const text = `:white_check_mark: *${escapeMrkdwn(headline(incident))}* is resolved by ${mentionUser(byUserId)}.${
     summary ? `\n${truncate(escapeMrkdwn(summary), sectionTextMax - 300)}` : ""
   }`;
@@ -367,15 +371,24 @@ export function renderSeverityChanged(
   return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
 }
 
-export const updateBlockIds = { status: "status", message: "message", visibility: "visibility" } as const;
+export const updateBlockIds = {
+  status: "status",
+  message: "message",
+  visibility: "visibility",
+} as const;
 
 export function renderUpdateModal(incident: IncidentWithRoles): View {
-  const options = (["investigating", "identified", "monitoring", "resolved"] as const).map((status) => ({
-    text: { type: "plain_text" as const, text: statusLabel[status]! },
-    value: status,
-  }));
+  const options = (["investigating", "identified", "monitoring", "resolved"] as const).map(
+    (status) => ({
+      text: { type: "plain_text" as const, text: statusLabel[status]! },
+      value: status,
+    }),
+  );
   const current = options.find((option) => option.value === incident.status) ?? options[0]!;
-  const publicOption = { text: { type: "plain_text" as const, text: "Also publish on the status page" }, value: "public" };
+  const publicOption = {
+    text: { type: "plain_text" as const, text: "Also publish on the status page" },
+    value: "public",
+  };
   return {
     type: "modal",
     callback_id: callbackIds.update,

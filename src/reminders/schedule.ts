@@ -26,7 +26,11 @@ export function firstReminderAt(lastActivity: Date, cadenceMinutes: number | nul
  * After a severity change the cadence changes but the last update does not:
  * the reminder moves to last update + new cadence, or now if that has passed.
  */
-export function retimedReminderAt(lastActivity: Date, cadenceMinutes: number | null, now: Date): Date | null {
+export function retimedReminderAt(
+  lastActivity: Date,
+  cadenceMinutes: number | null,
+  now: Date,
+): Date | null {
   const due = firstReminderAt(lastActivity, cadenceMinutes);
   if (!due) return null;
   return due.getTime() < now.getTime() ? now : due;
@@ -45,7 +49,8 @@ export function reminderAudience(
   const holder = (role: string) => roles.find((assignment) => assignment.role === role)?.userId;
   const ic = holder("incident_commander");
   const comms = holder("comms_lead") ?? ic;
-  if (reminderNumber > remindersBeforeEscalation) return ic ? { userId: ic, escalated: true } : null;
+  if (reminderNumber > remindersBeforeEscalation)
+    return ic ? { userId: ic, escalated: true } : null;
   return comms ? { userId: comms, escalated: false } : null;
 }
 

@@ -46,7 +46,12 @@ export function createUpdateReminderHandler(deps: {
           {
             key: `reminder:${incident.id}:${lastActivity.getTime()}:${reminderNumber}`,
             channelId,
-            message: renderReminder(incident, audience, reminderNumber, describeElapsed(lastActivity.getTime(), now.getTime())),
+            message: renderReminder(
+              incident,
+              audience,
+              reminderNumber,
+              describeElapsed(lastActivity.getTime(), now.getTime()),
+            ),
             incidentId: incident.id,
           },
           now,
@@ -72,7 +77,12 @@ export function renderReminder(
       { type: "section", text: { type: "mrkdwn", text } },
       {
         type: "context",
-        elements: [{ type: "mrkdwn", text: `${escapeMrkdwn(incident.title)} · \`/incident update <status> <message>\`` }],
+        elements: [
+          {
+            type: "mrkdwn",
+            text: `${escapeMrkdwn(incident.title)} · \`/incident update <status> <message>\``,
+          },
+        ],
       },
       {
         type: "actions",

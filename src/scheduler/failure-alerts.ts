@@ -12,12 +12,15 @@ import type { ClaimedTimer, Transaction } from "./types.ts";
 export function createFailureAlerter(fallbackChannel: () => Promise<string | undefined>) {
   return async (timer: ClaimedTimer, error: string, tx: Transaction, now: Date): Promise<void> => {
     if (timer.key.startsWith("slack:alert:")) return;
-    let incidentId = typeof timer.payload.incidentId === "string" ? timer.payload.incidentId : undefined;
+    let incidentId =
+      typeof timer.payload.incidentId === "string" ? timer.payload.incidentId : undefined;
     if (!incidentId && typeof timer.payload.postKey === "string") {
       const post = await tx.slackPost.findUnique({ where: { key: timer.payload.postKey } });
       incidentId = post?.incidentId ?? undefined;
     }
-    const incident = incidentId ? await tx.incident.findUnique({ where: { id: incidentId } }) : null;
+    const incident = incidentId
+      ? await tx.incident.findUnique({ where: { id: incidentId } })
+      : null;
     const channelId = incident?.channelId ?? (await fallbackChannel().catch(() => undefined));
     if (!channelId) return;
     const subject = incident ? ` for ${incidentKey(incident.number)}` : "";

@@ -97,7 +97,9 @@ export class Scheduler {
   /** Asks for a tick soon, e.g. right after scheduling something due now. */
   wake(): void {
     if (this.stopped) return;
-    void this.tick().catch((error: unknown) => this.options.log.error({ err: error }, "timer tick failed"));
+    void this.tick().catch((error: unknown) =>
+      this.options.log.error({ err: error }, "timer tick failed"),
+    );
   }
 
   /**
@@ -120,7 +122,15 @@ export class Scheduler {
   }
 
   private async runUntilIdle(): Promise<TickReport> {
-    const report: TickReport = { claimed: 0, done: 0, rescheduled: 0, deferred: 0, retried: 0, failed: 0, leaseLost: 0 };
+    const report: TickReport = {
+      claimed: 0,
+      done: 0,
+      rescheduled: 0,
+      deferred: 0,
+      retried: 0,
+      failed: 0,
+      leaseLost: 0,
+    };
     for (;;) {
       const claimed = await this.claim();
       report.claimed += claimed.length;
@@ -137,7 +147,14 @@ export class Scheduler {
     const leaseUntil = new Date(now.getTime() + this.leaseSeconds * 1000);
     const token = randomUUID();
     const rows = await this.options.prisma.$queryRaw<
-      { id: bigint; kind: string; key: string; payload: Record<string, unknown>; due_at: Date; attempts: number }[]
+      {
+        id: bigint;
+        kind: string;
+        key: string;
+        payload: Record<string, unknown>;
+        due_at: Date;
+        attempts: number;
+      }[]
     >`
       WITH due AS (
         SELECT id FROM timers
@@ -221,7 +238,11 @@ export class Scheduler {
     });
   }
 
-  private async recordFailure(timer: ClaimedTimer, error: unknown, report: TickReport): Promise<void> {
+  private async recordFailure(
+    timer: ClaimedTimer,
+    error: unknown,
+    report: TickReport,
+  ): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
     const now = this.options.clock.now();
     const final = timer.attempts >= this.maxAttempts;
@@ -245,10 +266,16 @@ export class Scheduler {
     }
     if (final) {
       report.failed += 1;
-      this.options.log.error({ timer: timer.key, kind: timer.kind, attempts: timer.attempts, reason: message }, "timer failed for good");
+      this.options.log.error(
+        { timer: timer.key, kind: timer.kind, attempts: timer.attempts, reason: message },
+        "timer failed for good",
+      );
     } else {
       report.retried += 1;
-      this.options.log.warn({ timer: timer.key, kind: timer.kind, attempt: timer.attempts, reason: message }, "timer failed; will retry");
+      this.options.log.warn(
+        { timer: timer.key, kind: timer.kind, attempt: timer.attempts, reason: message },
+        "timer failed; will retry",
+      );
     }
   }
 

@@ -31,7 +31,11 @@ export async function scheduleTimer(tx: Transaction, spec: TimerSpec, now: Date)
 }
 
 /** Creates the timer only if no timer with this key exists (in any state). */
-export async function scheduleTimerOnce(tx: Transaction, spec: TimerSpec, now: Date): Promise<boolean> {
+export async function scheduleTimerOnce(
+  tx: Transaction,
+  spec: TimerSpec,
+  now: Date,
+): Promise<boolean> {
   const payload = JSON.stringify(spec.payload ?? {});
   const inserted = await tx.$executeRaw`
     INSERT INTO timers (kind, key, payload, due_at, state, attempts, created_at, updated_at)

@@ -24,7 +24,12 @@ export interface ClaimedTimer {
 export type TimerOutcome =
   | { kind: "done"; effects?: (tx: Transaction) => Promise<void> }
   /** Run again at `at` (a repeating reminder): attempts start over. */
-  | { kind: "reschedule"; at: Date; payload?: Record<string, unknown>; effects?: (tx: Transaction) => Promise<void> }
+  | {
+      kind: "reschedule";
+      at: Date;
+      payload?: Record<string, unknown>;
+      effects?: (tx: Transaction) => Promise<void>;
+    }
   /** Not a failure: try again at `at` without using up an attempt (rate limits). */
   | { kind: "defer"; at: Date };
 

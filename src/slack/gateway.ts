@@ -25,7 +25,11 @@ export interface SlackGateway {
     options?: { threadTs?: string; postKey?: string },
   ): Promise<{ channelId: string; ts: string }>;
   /** The ts of a recent bot message carrying this post key, if Slack has one. */
-  findPostedMessage(channelId: string, postKey: string, threadTs?: string): Promise<string | undefined>;
+  findPostedMessage(
+    channelId: string,
+    postKey: string,
+    threadTs?: string,
+  ): Promise<string | undefined>;
   updateMessage(channelId: string, ts: string, message: SlackMessage): Promise<void>;
   postEphemeral(channelId: string, userId: string, message: SlackMessage): Promise<void>;
   openView(triggerId: string, view: View): Promise<void>;
@@ -82,7 +86,12 @@ export function createSlackGateway(client: WebClient): SlackGateway {
           ...(message.blocks ? { blocks: message.blocks } : {}),
           ...(options?.threadTs ? { thread_ts: options.threadTs } : {}),
           ...(options?.postKey
-            ? { metadata: { event_type: postKeyEventType, event_payload: { post_key: options.postKey } } }
+            ? {
+                metadata: {
+                  event_type: postKeyEventType,
+                  event_payload: { post_key: options.postKey },
+                },
+              }
             : {}),
           unfurl_links: false,
           unfurl_media: false,
@@ -94,8 +103,17 @@ export function createSlackGateway(client: WebClient): SlackGateway {
         // A retry happens within minutes of the lost attempt, so the latest
         // 200 messages are enough to find it.
         const result = threadTs
-          ? await client.conversations.replies({ channel: channelId, ts: threadTs, limit: 200, include_all_metadata: true })
-          : await client.conversations.history({ channel: channelId, limit: 200, include_all_metadata: true });
+          ? await client.conversations.replies({
+              channel: channelId,
+              ts: threadTs,
+              limit: 200,
+              include_all_metadata: true,
+            })
+          : await client.conversations.history({
+              channel: channelId,
+              limit: 200,
+              include_all_metadata: true,
+            });
         const messages = (result.messages ?? []) as {
           ts?: string;
           metadata?: { event_type?: string; event_payload?: { post_key?: unknown } };

@@ -1,5 +1,4 @@
-import type { PrismaClient } from "../generated/prisma/client.ts";
-import type { Prisma } from "../generated/prisma/client.ts";
+import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
 import { scheduleTimerOnce } from "../scheduler/timers.ts";
 import type { TimerHandler, Transaction } from "../scheduler/types.ts";
 import { SlackCallError, type SlackGateway, type SlackMessage } from "./gateway.ts";
@@ -32,7 +31,11 @@ export interface OutboxPost {
 }
 
 /** Records a post and its delivery timer, inside the caller's transaction. */
-export async function enqueueSlackPost(tx: Transaction, post: OutboxPost, now: Date): Promise<void> {
+export async function enqueueSlackPost(
+  tx: Transaction,
+  post: OutboxPost,
+  now: Date,
+): Promise<void> {
   await tx.slackPost.createMany({
     data: [
       {
@@ -49,7 +52,12 @@ export async function enqueueSlackPost(tx: Transaction, post: OutboxPost, now: D
   });
   await scheduleTimerOnce(
     tx,
-    { kind: slackDeliveryKind, key: `slack:${post.key}`, dueAt: now, payload: { postKey: post.key } },
+    {
+      kind: slackDeliveryKind,
+      key: `slack:${post.key}`,
+      dueAt: now,
+      payload: { postKey: post.key },
+    },
     now,
   );
 }
@@ -71,7 +79,8 @@ export function createSlackDeliveryHandler(options: SlackDeliveryOptions): Timer
     const post = await prisma.slackPost.findUnique({ where: { key } });
     if (!post || post.state === "sent") return { kind: "done" };
 
-    const slot = post.reservedSlot ?? (await reserveSlot(prisma, key, post.channelId, now, intervalMs));
+    const slot =
+      post.reservedSlot ?? (await reserveSlot(prisma, key, post.channelId, now, intervalMs));
     if (slot.getTime() > now.getTime()) return { kind: "defer", at: slot };
 
     const markSent = (ts: string) => ({
@@ -88,10 +97,14 @@ export function createSlackDeliveryHandler(options: SlackDeliveryOptions): Timer
     }
     await prisma.slackPost.update({ where: { key }, data: { sendAttempts: { increment: 1 } } });
     try {
-      const posted = await slack.postMessage(post.channelId, post.message as unknown as SlackMessage, {
-        postKey: key,
-        ...(threadTs ? { threadTs } : {}),
-      });
+      const posted = await slack.postMessage(
+        post.channelId,
+        post.message as unknown as SlackMessage,
+        {
+          postKey: key,
+          ...(threadTs ? { threadTs } : {}),
+        },
+      );
       return markSent(posted.ts);
     } catch (error) {
       if (error instanceof SlackCallError && error.code === "rate_limited") {

@@ -22,9 +22,17 @@ describe("decideTransition", () => {
   });
 
   it("resolving stops the reminders, by command or by an update to resolved", () => {
-    const expected = { ok: true, status: "resolved", timeline: "resolved", reminder: "stop", resolvedNow: true };
+    const expected = {
+      ok: true,
+      status: "resolved",
+      timeline: "resolved",
+      reminder: "stop",
+      resolvedNow: true,
+    };
     expect(decideTransition(at("monitoring"), { type: "resolve" })).toEqual(expected);
-    expect(decideTransition(at("investigating"), { type: "update", status: "resolved" })).toEqual(expected);
+    expect(decideTransition(at("investigating"), { type: "update", status: "resolved" })).toEqual(
+      expected,
+    );
   });
 
   it("refuses to resolve twice", () => {
@@ -50,6 +58,8 @@ describe("decideTransition", () => {
       resolvedNow: false,
     });
     const refused = decideTransition(at("monitoring"), { type: "reopen" });
-    expect(!refused.ok && refused.error).toBe("INC-7 is not resolved (it is monitoring), so there is nothing to reopen.");
+    expect(!refused.ok && refused.error).toBe(
+      "INC-7 is not resolved (it is monitoring), so there is nothing to reopen.",
+    );
   });
 });

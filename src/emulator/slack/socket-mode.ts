@@ -46,6 +46,7 @@ export type SocketDelivery = {
 export type SocketConnection = {
   id: string;
   openedAt: Date;
+  /** This and the close fields below are set once the TCP connection has ended. */
   closedAt?: Date;
   /** The WebSocket close code: 1000 after a clean close handshake, 1006 when the socket just dropped. */
   closeCode?: number;
@@ -63,7 +64,7 @@ export interface SocketModeEmulator {
   readonly connectionLog: readonly SocketConnection[];
   /** Every envelope sent, with its ack, in order. */
   readonly deliveries: readonly SocketDelivery[];
-  /** Resolves once exactly `count` connections are open; `0` waits for every socket to close. */
+  /** Resolves once `connections` is exactly `count`; `0` waits until no socket can take envelopes. */
   waitForConnections(count: number, timeoutMs?: number): Promise<void>;
   /** Delivers a slash command (the fields Slack would form-post, as an object); resolves with the ack's payload. */
   sendSlashCommand(
