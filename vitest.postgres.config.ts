@@ -6,7 +6,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    exclude: ["test/**/*.unit.test.ts", "test/emulator/**"],
+    // The demo always runs on the embedded database, so it is not repeated here.
+    exclude: ["test/**/*.unit.test.ts", "test/emulator/**", "test/demo/**"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -12,6 +12,8 @@ import { SlackRequestSender } from "../emulator/slack/signed-requests.ts";
 import { callbackIds, declareBlockIds } from "../incidents/views.ts";
 import { createLogger } from "../logging.ts";
 import { type RunningApp, startApp } from "../main.ts";
+import { runUntilIdle } from "../scheduler/drive.ts";
+import { ManualClock } from "../shared/clock.ts";
 
 /**
  * `npm run demo`: the real bot, on a fresh embedded database, against the
@@ -33,6 +35,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const emulator = await startSlackEmulator();
   const dataDir = mkdtempSync(join(tmpdir(), "incident-bot-demo-"));
   let app: RunningApp | undefined;
+  // The demo keeps its own clock, so "30 minutes later" takes no time.
+  const clock = new ManualClock();
   try {
     app = await startApp({
       config: loadConfig({
@@ -45,10 +49,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       }),
       host: "127.0.0.1",
       logger: createLogger("silent"),
+      clock,
+      autoTick: false,
     });
     await app.resumed;
     const stopTranscript = printTranscript(emulator, write);
-    const script = new DemoScript(app, emulator, write);
+    const script = new DemoScript(app, emulator, clock, write);
 
     write("== A SEV2 is declared from #general with the quick path");
     await script.type("alice", "general", "/incident declare sev2 Checkout API returning 500s");
@@ -58,9 +64,39 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
     write("\n== Typed text is escaped before it is posted: this pings nobody");
     await script.type("carol", "general", "/incident declare sev1 <!channel> wake up");
+    await script.type("carol", "inc-2-channel-wake-up", "/incident resolve Declared by mistake");
 
     write("\n== Inside the incident channel, the incident is implied");
     await script.type("alice", "inc-1-checkout-api-returning-500s", "/incident status");
+
+    const incidentChannel = "inc-1-checkout-api-returning-500s";
+    write(
+      "\n== The IC posts an update: it lands in the channel and the announcement's thread, and the announcement shows the new status",
+    );
+    await script.type(
+      "alice",
+      incidentChannel,
+      "/incident update identified Bad deploy of checkout-api 4.2; rolling back",
+    );
+
+    write("\n== 30 minutes pass without an update (SEV2 cadence): the bot reminds the IC");
+    await script.wait(30);
+
+    write(
+      "\n== Another update resets the reminder clock; then the incident is resolved and reminders stop",
+    );
+    await script.type(
+      "alice",
+      incidentChannel,
+      "/incident update monitoring Rolled back to 4.1; error rate is back to normal",
+    );
+    await script.type(
+      "alice",
+      incidentChannel,
+      "/incident resolve Rolled back to 4.1; a fix for 4.2 follows",
+    );
+    await script.wait(120);
+    write("(nothing: a resolved incident gets no reminders)");
 
     write("\n== A second incident is declared with the form");
     await script.type("bob", "general", "/incident");
@@ -91,6 +127,7 @@ class DemoScript {
   constructor(
     private readonly app: RunningApp,
     private readonly emulator: SlackEmulator,
+    private readonly clock: ManualClock,
     private readonly write: (line: string) => void,
   ) {
     this.send = new SlackRequestSender(app.url, demoSigningSecret, (channel, user) =>
@@ -119,7 +156,14 @@ class DemoScript {
       const { text: reply } = JSON.parse(body) as { text?: string };
       this.write(`#${channelName}  (only @${person} sees) ${reply ?? ""}`);
     }
-    await this.app.tasks.drain(10_000);
+    await runUntilIdle(this.app, this.clock);
+  }
+
+  /** Lets time pass on the demo clock, running whatever timers fall due. */
+  async wait(minutes: number): Promise<void> {
+    this.write(`\n… ${minutes} minutes later …`);
+    this.clock.advance(minutes * 60_000);
+    await runUntilIdle(this.app, this.clock);
   }
 
   async submitDeclareForm(
@@ -145,7 +189,7 @@ class DemoScript {
       },
       this.userId(person),
     );
-    await this.app.tasks.drain(10_000);
+    await runUntilIdle(this.app, this.clock);
   }
 }
 

@@ -105,7 +105,10 @@ export function renderIntro(incident: IncidentWithRoles): SlackMessage {
       elements: [
         {
           type: "mrkdwn",
-          text: `Declared by ${mentionUser(incident.declaredBy)}. Next: post an update with \`/incident update investigating <what you know>\`. \`/incident help\` lists every command.`,
+          text:
+            incident.status === "resolved"
+              ? `Declared by ${mentionUser(incident.declaredBy)}. Resolved; \`/incident reopen\` if it comes back.`
+              : `Declared by ${mentionUser(incident.declaredBy)}. Next: post an update with \`/incident update investigating <what you know>\`. \`/incident help\` lists every command.`,
         },
       ],
     },

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { type AppConfig, loadConfig } from "../../src/config/env.ts";
 import { type SlackEmulator, startSlackEmulator } from "../../src/emulator/slack/index.ts";
 import { type RunningApp, startApp } from "../../src/main.ts";
+import { runUntilIdle } from "../../src/scheduler/drive.ts";
 import { ManualClock } from "./clock.ts";
 import { type TestDatabase, testDatabase } from "./database.ts";
 import { defaultPlaybookFile } from "./paths.ts";
@@ -85,18 +86,7 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
     clock,
     settle: async ({ withinMs = 5_000 } = {}) => {
       await app.resumed;
-      for (let round = 0; round < 200; round++) {
-        const { unfinished } = await app.tasks.drain(15_000);
-        if (unfinished > 0) throw new Error(`${unfinished} background tasks still running`);
-        await app.scheduler.tick();
-        if (app.tasks.size > 0) continue;
-        const next = await nextPendingTimer(app);
-        if (!next) return;
-        const wait = next.getTime() - clock.now().getTime();
-        if (wait > withinMs) return;
-        clock.set(next);
-      }
-      throw new Error("timers did not settle after 200 rounds");
+      await runUntilIdle(app, clock, withinMs);
     },
     advance: async (ms) => {
       clock.advance(ms);
@@ -115,13 +105,4 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
     },
   };
   return bot;
-}
-
-async function nextPendingTimer(app: RunningApp): Promise<Date | undefined> {
-  const next = await app.db.prisma.timer.findFirst({
-    where: { state: "pending" },
-    orderBy: { dueAt: "asc" },
-    select: { dueAt: true },
-  });
-  return next?.dueAt;
 }

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { runDemo } from "../../src/demo/run-demo.ts";
+
+describe("npm run demo", () => {
+  it("plays the scripted incident through the real bot and prints a transcript", async () => {
+    const lines: string[] = [];
+    await runDemo({ write: (line) => lines.push(line) });
+    const transcript = lines.join("\n");
+
+    expect(transcript).toContain("#inc-1-checkout-api-returning-500s  + created by @incident-bot");
+    expect(transcript).toContain(
+      "#incidents  @incident-bot: :large_orange_circle: *INC-1: Checkout API returning 500s*",
+    );
+    expect(transcript).toContain('"sev9" is not a severity');
+    expect(transcript).toContain(
+      "@alice it has been 30 min since the last update on *INC-1* (SEV2)",
+    );
+    expect(transcript).toContain(
+      "#incidents  ↳ @incident-bot: :white_check_mark: *INC-1: Checkout API returning 500s* is resolved by @alice.",
+    );
+    expect(transcript).toContain("SEV2 · Resolved · IC @alice");
+    expect(transcript).toContain("Open incidents (1)");
+
+    // After the resolve, the two simulated hours bring no reminder for INC-1.
+    const afterResolve = transcript.slice(transcript.indexOf("… 120 minutes later …"));
+    expect(afterResolve.slice(0, afterResolve.indexOf("== A second incident"))).not.toContain(
+      "since the last update",
+    );
+  });
+});
