@@ -1,5 +1,7 @@
+import { SocketModeClient, type SocketModeOptions } from "@slack/socket-mode";
 import { ErrorCode, LogLevel, WebClient, type WebClientOptions } from "@slack/web-api";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import {
   type SlackActivity,
   type SlackEmulator,
@@ -617,6 +619,230 @@ describe("activity transcript", () => {
       "#inc-1-checkout  @incident-bot added @alice",
       "#inc-1-checkout  @incident-bot: INC-1 Checkout down / IC: @alice / [Acknowledge]",
       "#inc-1-checkout  (only @alice sees) Only you",
+    ]);
+  });
+});
+
+describe("Socket Mode", () => {
+  const clients: SocketModeClient[] = [];
+
+  /** A real SocketModeClient, as Bolt runs it, pointed at the emulator. */
+  function socketClient(options: Partial<SocketModeOptions> = {}): SocketModeClient {
+    const client = new SocketModeClient({
+      appToken: "xapp-1-test",
+      logLevel: LogLevel.ERROR,
+      clientOptions: { slackApiUrl: emulator.apiUrl, retryConfig: { retries: 0 } },
+      ...options,
+    });
+    clients.push(client);
+    return client;
+  }
+
+  /** The next message a raw WebSocket receives, parsed. */
+  function nextMessage(socket: WebSocket): Promise<Record<string, unknown>> {
+    return new Promise((resolve) => {
+      socket.once("message", (data) => resolve(JSON.parse(String(data))));
+    });
+  }
+
+  afterEach(async () => {
+    // Before the emulator closes, or the clients would try to reconnect to nothing.
+    await Promise.all(clients.splice(0).map((client) => client.disconnect()));
+  });
+
+  it("opens connections for app-level tokens only; other methods still refuse them", async () => {
+    const opened = await clientFor({}, "xapp-1-test").apps.connections.open({});
+    const port = new URL(emulator.baseUrl).port;
+    expect(opened.url).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:${port}/socket-mode/[0-9a-f]+$`));
+
+    await expect(slack.apiCall("apps.connections.open")).rejects.toMatchObject({
+      data: { error: "not_allowed_token_type" },
+    });
+    await expect(clientFor({}, "xapp-1-test").auth.test()).rejects.toMatchObject({
+      data: { error: "not_allowed_token_type" },
+    });
+    await expect(clientFor({}, "nonsense").apiCall("apps.connections.open")).rejects.toMatchObject({
+      data: { error: "invalid_auth" },
+    });
+    expect(emulator.callsTo("apps.connections.open").map((call) => call.token)).toEqual([
+      "xapp-1-test",
+      "xoxb-test",
+      "nonsense",
+    ]);
+  });
+
+  it("greets a socket with hello, takes acks by envelope id, and admits each URL once", async () => {
+    const { url } = await clientFor({}, "xapp-1-test").apps.connections.open({});
+    const socket = new WebSocket(url!);
+    const hello = await nextMessage(socket);
+    expect(hello).toEqual({
+      type: "hello",
+      num_connections: 1,
+      debug_info: expect.objectContaining({ host: expect.any(String) }),
+      connection_info: { app_id: emulator.world.appId },
+    });
+    expect(emulator.socketMode.connections).toBe(1);
+
+    const envelopeArrives = nextMessage(socket);
+    const acked = emulator.socketMode.sendSlashCommand({ command: "/incident", text: "help" });
+    const envelope = await envelopeArrives;
+    expect(envelope).toEqual({
+      envelope_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      type: "slash_commands",
+      payload: { command: "/incident", text: "help" },
+      accepts_response_payload: true,
+    });
+    // An ack for some other envelope is ignored; the right one settles the send.
+    socket.send(JSON.stringify({ envelope_id: "not-sent", payload: { text: "wrong" } }));
+    socket.send(JSON.stringify({ envelope_id: envelope.envelope_id, payload: { text: "Usage" } }));
+    expect(await acked).toEqual({ text: "Usage" });
+    expect(emulator.socketMode.deliveries).toMatchObject([
+      { type: "slash_commands", outcome: "acked", ackPayload: { text: "Usage" } },
+    ]);
+
+    const reused = new WebSocket(url!);
+    const refusal = await new Promise<Error>((resolve) => reused.once("error", resolve));
+    expect(refusal.message).toBe("Unexpected server response: 401");
+
+    socket.close(1000);
+    await emulator.socketMode.waitForConnections(0);
+    const [connection] = emulator.socketMode.connectionLog;
+    await expect.poll(() => connection!.closeCode).toBe(1000);
+    expect(connection!.endedByEmulator).toBeUndefined();
+  });
+
+  it("drives a real SocketModeClient: slash commands, interactions and events, each acked", async () => {
+    const client = socketClient();
+    const seen: Array<{
+      type: string;
+      retryNum?: number;
+      retryReason?: string;
+      accepts?: boolean;
+    }> = [];
+    client.on("slash_commands", async ({ ack, body }) => {
+      seen.push({ type: "slash_commands", accepts: true });
+      await ack({ response_type: "ephemeral", text: `You typed ${body.text}` });
+    });
+    client.on("interactive", async ({ ack, body, accepts_response_payload }) => {
+      seen.push({ type: body.type, accepts: accepts_response_payload });
+      await ack();
+    });
+    client.on("app_mention", async ({ ack, retry_num, retry_reason, accepts_response_payload }) => {
+      seen.push({
+        type: "app_mention",
+        retryNum: retry_num,
+        retryReason: retry_reason,
+        accepts: accepts_response_payload,
+      });
+      await ack();
+    });
+    await client.start();
+    expect(emulator.socketMode.connections).toBe(1);
+
+    const socket = emulator.socketMode;
+    expect(
+      await socket.sendSlashCommand({ command: "/incident", text: "list", user_id: "U0ALICE" }),
+    ).toEqual({ response_type: "ephemeral", text: "You typed list" });
+    expect(await socket.sendInteractive({ type: "block_actions", actions: [] })).toEqual({});
+    await socket.sendEvent(
+      { type: "event_callback", event_id: "Ev1", event: { type: "app_mention", text: "hi" } },
+      { retryAttempt: 1, retryReason: "timeout" },
+    );
+
+    expect(seen).toEqual([
+      { type: "slash_commands", accepts: true },
+      { type: "block_actions", accepts: false },
+      { type: "app_mention", retryNum: 1, retryReason: "timeout", accepts: false },
+    ]);
+    expect(socket.deliveries.map((delivery) => [delivery.type, delivery.outcome])).toEqual([
+      ["slash_commands", "acked"],
+      ["interactive", "acked"],
+      ["events_api", "acked"],
+    ]);
+
+    await client.disconnect();
+    // The close handshake is done once disconnect() resolves; the TCP connection ends just after.
+    expect(socket.connections).toBe(0);
+    await expect.poll(() => socket.connectionLog[0]!.closeCode).toBe(1000);
+  });
+
+  it("gives each envelope to one connection, round-robin", async () => {
+    const received: string[][] = [[], []];
+    for (const inbox of received) {
+      const client = socketClient();
+      client.on("slash_commands", async ({ ack, body }) => {
+        inbox.push(body.text);
+        await ack();
+      });
+      await client.start();
+    }
+    expect(emulator.socketMode.connections).toBe(2);
+    for (const text of ["one", "two", "three", "four"]) {
+      await emulator.socketMode.sendSlashCommand({ command: "/incident", text });
+    }
+    expect(received).toEqual([
+      ["one", "three"],
+      ["two", "four"],
+    ]);
+    expect(emulator.socketMode.deliveries.map((delivery) => delivery.connectionId)).toEqual([
+      "conn-1",
+      "conn-2",
+      "conn-1",
+      "conn-2",
+    ]);
+  });
+
+  it("fails a send nobody acks in time, or that has no connection to go to", async () => {
+    await expect(
+      emulator.socketMode.sendSlashCommand({ command: "/incident", text: "help" }),
+    ).rejects.toThrow(/No Socket Mode connection/);
+
+    const client = socketClient();
+    client.on("slash_commands", () => undefined);
+    await client.start();
+    await expect(
+      emulator.socketMode.sendSlashCommand(
+        { command: "/incident", text: "help" },
+        { timeoutMs: 200 },
+      ),
+    ).rejects.toThrow(/No ack for slash_commands envelope .* within 200 ms/);
+    expect(emulator.socketMode.deliveries.map((delivery) => delivery.outcome)).toEqual([
+      "timed_out",
+    ]);
+  });
+
+  it("pings and answers pings, and a disconnect message makes the client reconnect", async () => {
+    await emulator.close();
+    emulator = await startSlackEmulator({ socketModePingIntervalMs: 50 });
+    // The client pings every clientPingTimeout / 3 and reconnects after clientPingTimeout.
+    const client = socketClient({ clientPingTimeout: 300 });
+    await client.start();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const [first] = emulator.socketMode.connectionLog;
+    expect(first!.pingsFromClient).toBeGreaterThan(0);
+    expect(first!.pongsFromClient).toBeGreaterThan(0);
+    expect(emulator.socketMode.connections).toBe(1);
+
+    // Waiting for the client's own `connected` (it got hello), not just for the socket: a client
+    // disconnected halfway through reconnecting leaves an unhandled rejection behind.
+    const reconnected = new Promise((resolve) => client.once("connected", resolve));
+    await emulator.socketMode.disconnectAll("refresh_requested");
+    expect(first).toMatchObject({ endedByEmulator: "disconnect_message", closeCode: 1000 });
+    await reconnected;
+    expect(emulator.socketMode.connections).toBe(1);
+    expect(emulator.socketMode.connectionLog).toHaveLength(2);
+    expect(emulator.callsTo("apps.connections.open")).toHaveLength(2);
+  });
+
+  it("closes its sockets when the emulator closes", async () => {
+    const client = socketClient({ autoReconnectEnabled: false });
+    await client.start();
+    const disconnected = new Promise<void>((resolve) => client.once("disconnected", resolve));
+    await emulator.close();
+    await disconnected;
+    expect(emulator.socketMode.connections).toBe(0);
+    expect(emulator.socketMode.connectionLog).toMatchObject([
+      { endedByEmulator: "emulator_closed", closeCode: 1001 },
     ]);
   });
 });
