@@ -9,13 +9,19 @@ import {
   incidentSubcommands,
   registerIncidentInteractions,
 } from "./incidents/commands.ts";
-import { resumeDeclarations } from "./incidents/declare.ts";
+import {
+  completeDeclarationKind,
+  createCompleteDeclarationHandler,
+  type DeclareDependencies,
+  resumeDeclarations,
+} from "./incidents/declare.ts";
 import { createRefreshSurfacesHandler } from "./incidents/refresh.ts";
 import { createIncidentRepository } from "./incidents/repository.ts";
 import {
   activateIncident,
   refreshSurfacesKind,
   type StatusDependencies,
+  scheduleDeclarationRetry,
   updateReminderKind,
 } from "./incidents/status-updates.ts";
 import { createLogger, type Logger } from "./logging.ts";
@@ -113,21 +119,17 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     clock,
     wake: () => scheduler.wake(),
   };
-  const capability: IncidentCapability = {
+  const declare: DeclareDependencies = {
     incidents,
     slack,
-    playbook,
-    tasks,
-    status,
-    declare: {
-      incidents,
-      slack,
-      clock,
-      log,
-      announcementChannel,
-      activate: (incident) => activateIncident(status, incident),
-    },
+    clock,
+    log,
+    announcementChannel,
+    activate: (incident) => activateIncident(status, incident),
+    retryLater: (incident) => scheduleDeclarationRetry(status, incident),
   };
+  scheduler.registerHandler(completeDeclarationKind, createCompleteDeclarationHandler(declare));
+  const capability: IncidentCapability = { incidents, slack, playbook, tasks, status, declare };
 
   registerWorkTracking(app, tasks);
   registerEventDeduplication(app, db.prisma);

@@ -1,4 +1,5 @@
 import type { Logger } from "../logging.ts";
+import type { TimerHandler } from "../scheduler/types.ts";
 import type { Clock } from "../shared/clock.ts";
 import { SlackCallError, type SlackGateway } from "../slack/gateway.ts";
 import type { Incident, IncidentRepository, IncidentWithRoles, NewIncident } from "./repository.ts";
@@ -16,9 +17,27 @@ import { renderAnnouncement, renderIntro, renderTopic } from "./views.ts";
  *   4. mark the incident `active`.
  *
  * Steps 2–4 are idempotent (each checks what is already recorded), so an
- * interrupted declaration is finished by `completeDeclaration`, which runs
- * again at startup for any incident still `declaring`.
+ * interrupted declaration is finished by `completeDeclaration`: retried on a
+ * durable timer with backoff after a Slack failure, and run again at startup
+ * for any incident still `declaring` (a crash mid-declaration).
  */
+
+export const completeDeclarationKind = "incident.complete_declaration";
+export const completeDeclarationDelayMs = 30_000;
+
+/** The timer behind `retryLater`: finishes the declaration or fails, to be retried with backoff. */
+export function createCompleteDeclarationHandler(deps: DeclareDependencies): TimerHandler {
+  return async (timer) => {
+    const incident = await deps.incidents.findById(String(timer.payload.incidentId));
+    if (!incident || incident.phase !== "declaring") return { kind: "done" };
+    const outcome = await completeDeclaration(
+      { ...deps, retryLater: async () => undefined },
+      incident,
+    );
+    if (outcome.kind === "incomplete") throw new Error(outcome.reason);
+    return { kind: "done" };
+  };
+}
 
 export interface DeclareDependencies {
   incidents: IncidentRepository;
@@ -28,6 +47,8 @@ export interface DeclareDependencies {
   announcementChannel(): Promise<string | undefined>;
   /** Marks the incident active and starts its timers. */
   activate(incident: Incident): Promise<void>;
+  /** Schedules another `completeDeclaration` on a durable timer. */
+  retryLater(incident: Incident): Promise<void>;
   log: Logger;
 }
 
@@ -97,6 +118,7 @@ export async function completeDeclaration(
   } catch (error) {
     const reason = describeFailure(error);
     deps.log.warn({ incident: key, reason }, "declaration incomplete; will be resumed");
+    await deps.retryLater(declared);
     incident = (await deps.incidents.findById(declared.id))!;
     return { kind: "incomplete", incident, reason };
   }

@@ -6,6 +6,7 @@ import type { Transaction } from "../scheduler/types.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { SlackMessage } from "../slack/gateway.ts";
 import { enqueueSlackPost } from "../slack/outbox.ts";
+import { completeDeclarationDelayMs, completeDeclarationKind } from "./declare.ts";
 import { decideTransition } from "./lifecycle.ts";
 import type { Incident, IncidentRepository, IncidentWithRoles } from "./repository.ts";
 import type { IncidentStatus } from "./rules.ts";
@@ -73,6 +74,25 @@ export async function activateIncident(
     }
   });
   deps.wake();
+}
+
+export async function scheduleDeclarationRetry(
+  deps: StatusDependencies,
+  incident: Incident,
+): Promise<void> {
+  const now = deps.clock.now();
+  await deps.prisma.$transaction(async (tx) => {
+    await scheduleTimer(
+      tx,
+      {
+        kind: completeDeclarationKind,
+        key: `complete-declaration:${incident.id}`,
+        dueAt: new Date(now.getTime() + completeDeclarationDelayMs),
+        payload: { incidentId: incident.id },
+      },
+      now,
+    );
+  });
 }
 
 export async function changeStatus(

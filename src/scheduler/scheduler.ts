@@ -76,6 +76,11 @@ export class Scheduler {
     this.batchSize = options.batchSize ?? 50;
   }
 
+  /** For handlers whose dependencies need the scheduler itself. */
+  registerHandler(kind: string, handler: TimerHandler): void {
+    this.options.handlers[kind] = handler;
+  }
+
   /** Starts ticking on wall-clock time. Tests leave it stopped and call tick(). */
   start(): void {
     if (!this.stopped) return;

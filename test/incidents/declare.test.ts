@@ -312,6 +312,27 @@ describe("Slack failures while declaring", () => {
   });
 });
 
+describe("an interrupted declaration retried on a timer", () => {
+  it("finishes once Slack recovers, without a restart and without a second channel", async () => {
+    bot.emulator.faults.add({
+      method: "chat.postMessage",
+      kind: "server_error",
+      status: 503,
+      times: 4,
+    });
+    await bot.send.slashCommand("declare sev2 Search degraded");
+    await bot.settle({ withinMs: 0 });
+    expect((await bot.app.db.prisma.incident.findFirstOrThrow()).phase).toBe("declaring");
+
+    await bot.advance(30_000);
+    const incident = await bot.app.db.prisma.incident.findFirstOrThrow();
+    expect(incident.phase).toBe("active");
+    expect(bot.emulator.callsTo("conversations.create")).toHaveLength(1);
+    expect(bot.emulator.world.messages(incident.channelId!)).toHaveLength(1);
+    expect(bot.emulator.world.messages("C0INCIDENTS")).toHaveLength(1);
+  });
+});
+
 describe("status and list", () => {
   it("shows the channel's incident, a named one, and the open list", async () => {
     await bot.send.slashCommand("declare sev2 Checkout down");
