@@ -6,8 +6,11 @@ import { freshPostgresSchema, playbookFile, round, summarize } from "./support.t
 
 /**
  * Slash-command ack latency, HTTP mode, on PostgreSQL: an open-loop load of
- * signed `/incident list` commands at a fixed rate, against the real bot and,
- * in the same run, a bare Bolt app whose only listener acks.
+ * signed slash commands at a fixed rate, against the real bot and, in the
+ * same run, a bare Bolt app whose only listener acks. Two commands for the
+ * bot: `/incident list` (acked empty, then a database query and a reply via
+ * response_url compete with the next acks) and `/incident help` (answered in
+ * the ack itself: routing cost only).
  *
  * Open loop: requests are sent on schedule whether or not earlier ones have
  * answered, so a slow server cannot slow the load down and hide its latency.
@@ -23,7 +26,8 @@ const signingSecret = "bench-signing-secret";
 export interface AckLatencyResult {
   ratePerSecond: number;
   durationSeconds: number;
-  bot: ReturnType<typeof summarize> & { errors: number };
+  botList: ReturnType<typeof summarize> & { errors: number };
+  botHelp: ReturnType<typeof summarize> & { errors: number };
   bareBolt: ReturnType<typeof summarize> & { errors: number };
 }
 
@@ -57,26 +61,25 @@ export async function measureAckLatency(options: {
     const botPort = bot.line.port as number;
     const barePort = bare.line.port as number;
     // Warm both up (JIT, connection pools, Bolt's lazy auth.test).
-    await runOpenLoop(botPort, responseUrl, 20, 3);
-    await runOpenLoop(barePort, responseUrl, 20, 3);
+    await runOpenLoop(botPort, responseUrl, "list", 20, 3);
+    await runOpenLoop(barePort, responseUrl, "list", 20, 3);
 
-    const botRun = await runOpenLoop(
-      botPort,
-      responseUrl,
-      options.ratePerSecond,
-      options.durationSeconds,
-    );
-    const bareRun = await runOpenLoop(
-      barePort,
-      responseUrl,
-      options.ratePerSecond,
-      options.durationSeconds,
-    );
+    const run = async (port: number, text: string) => {
+      const result = await runOpenLoop(
+        port,
+        responseUrl,
+        text,
+        options.ratePerSecond,
+        options.durationSeconds,
+      );
+      return { ...summarize(result.latencies), errors: result.errors };
+    };
     return {
       ratePerSecond: options.ratePerSecond,
       durationSeconds: options.durationSeconds,
-      bot: { ...summarize(botRun.latencies), errors: botRun.errors },
-      bareBolt: { ...summarize(bareRun.latencies), errors: bareRun.errors },
+      botList: await run(botPort, "list"),
+      botHelp: await run(botPort, "help"),
+      bareBolt: await run(barePort, "list"),
     } satisfies AckLatencyResult;
   } finally {
     await Promise.all([bare.stop(), bot.stop()]);
@@ -88,6 +91,7 @@ export async function measureAckLatency(options: {
 async function runOpenLoop(
   port: number,
   responseUrl: string,
+  text: string,
   ratePerSecond: number,
   durationSeconds: number,
 ) {
@@ -103,7 +107,7 @@ async function runOpenLoop(
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     inFlight.push(
-      sendSlashCommand(agent, port, responseUrl).then(
+      sendSlashCommand(agent, port, responseUrl, text).then(
         (ms) => {
           latencies.push(ms);
         },
@@ -118,10 +122,15 @@ async function runOpenLoop(
   return { latencies, errors };
 }
 
-function sendSlashCommand(agent: Agent, port: number, responseUrl: string): Promise<number> {
+function sendSlashCommand(
+  agent: Agent,
+  port: number,
+  responseUrl: string,
+  text: string,
+): Promise<number> {
   const body = new URLSearchParams({
     command: "/incident",
-    text: "list",
+    text,
     user_id: "U0ALICE",
     channel_id: "C0GENERAL",
     team_id: "T0TEAM",
@@ -160,16 +169,17 @@ function sendSlashCommand(agent: Agent, port: number, responseUrl: string): Prom
 }
 
 export function formatAckLatency(result: AckLatencyResult): string {
-  const row = (name: string, s: AckLatencyResult["bot"]) =>
+  const row = (name: string, s: AckLatencyResult["botList"]) =>
     `| ${name} | ${s.count} | ${round(s.p50, 2)} | ${round(s.p99, 2)} | ${round(s.max, 2)} | ${s.errors} |`;
   return [
-    `Slash-command ack latency, ${result.ratePerSecond} req/s for ${result.durationSeconds} s (ms):`,
+    `Slash-command ack latency, ${result.ratePerSecond} req/s for ${result.durationSeconds} s each (ms):`,
     "",
-    "| server | requests | p50 | p99 | max | errors |",
+    "| server and command | requests | p50 | p99 | max | errors |",
     "|---|---|---|---|---|---|",
-    row("incident bot (PostgreSQL)", result.bot),
+    row("incident bot, `/incident list` (PostgreSQL)", result.botList),
+    row("incident bot, `/incident help`", result.botHelp),
     row("bare Bolt app, ack only", result.bareBolt),
     "",
-    `p99 ratio bot / bare Bolt: ${round(result.bot.p99 / result.bareBolt.p99, 2)}`,
+    `p99 ratio to bare Bolt: list ${round(result.botList.p99 / result.bareBolt.p99, 2)}, help ${round(result.botHelp.p99 / result.bareBolt.p99, 2)}`,
   ].join("\n");
 }

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { formatAckLatency, measureAckLatency } from "./ack-latency.ts";
 import { formatStartup, measureStartup } from "./startup.ts";
 import { machineDescription, postgresUrl } from "./support.ts";
+import { formatTimerLag, measureTimerLag } from "./timer-lag.ts";
 
 /**
  * `npm run bench [name…]`: runs the benchmarks (all by default), prints
@@ -18,6 +19,10 @@ const benchmarks: Record<string, () => Promise<{ text: string; raw: unknown }>> 
     const idleSeconds = 10;
     const samples = await measureStartup({ idleSeconds });
     return { text: formatStartup(samples, idleSeconds), raw: samples };
+  },
+  "timer-lag": async () => {
+    const result = await measureTimerLag();
+    return { text: formatTimerLag(result), raw: result };
   },
 };
 

@@ -35,6 +35,11 @@ export interface SchedulerOptions {
   leaseSeconds?: number;
   maxAttempts?: number;
   batchSize?: number;
+  /**
+   * Handlers run at once, each ending in its own transaction: kept below the
+   * connection pool's size so commits never queue for a connection.
+   */
+  concurrency?: number;
   /** Called once when a timer is marked failed (after its last attempt). */
   onFailure?: (timer: ClaimedTimer, error: string, tx: Transaction, now: Date) => Promise<void>;
 }
@@ -63,6 +68,7 @@ export class Scheduler {
   readonly leaseSeconds: number;
   readonly maxAttempts: number;
   private readonly batchSize: number;
+  private readonly concurrency: number;
   private task: ScheduledTask | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
   private running: Promise<TickReport> | undefined;
@@ -74,6 +80,7 @@ export class Scheduler {
     this.leaseSeconds = options.leaseSeconds ?? 60;
     this.maxAttempts = options.maxAttempts ?? 10;
     this.batchSize = options.batchSize ?? 50;
+    this.concurrency = options.concurrency ?? 8;
   }
 
   /** For handlers whose dependencies need the scheduler itself. */
@@ -140,7 +147,7 @@ export class Scheduler {
       const claimed = await this.claim();
       report.claimed += claimed.length;
       if (claimed.length === 0) break;
-      await Promise.all(claimed.map((timer) => this.run(timer, report)));
+      await runConcurrently(claimed, this.concurrency, (timer) => this.run(timer, report));
       if (claimed.length < this.batchSize) break;
     }
     await this.sleepUntilNextDue();
@@ -291,10 +298,25 @@ export class Scheduler {
       SELECT min(due_at) AS next FROM timers WHERE state = 'pending'`;
     const next = rows[0]?.next;
     clearTimeout(this.wakeTimer);
-    if (!next) return;
+    if (!next || this.stopped) return;
     const delay = next.getTime() - this.options.clock.now().getTime();
     if (delay < this.tickSeconds * 1000) {
       this.wakeTimer = setTimeout(() => this.wake(), Math.max(0, delay));
     }
   }
+}
+
+async function runConcurrently<T>(
+  items: T[],
+  limit: number,
+  run: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await run(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
