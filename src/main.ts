@@ -1,3 +1,5 @@
+import { checklistDeadlineKind, createChecklistDeadlineHandler } from "./checklists/checklists.ts";
+import { registerChecklistInteractions } from "./checklists/register.ts";
 import type { AppConfig } from "./config/env.ts";
 import { loadPlaybook, type Playbook } from "./config/playbook.ts";
 import { type Database, type DatabaseTarget, openDatabase } from "./db/database.ts";
@@ -25,6 +27,12 @@ import {
   updateReminderKind,
 } from "./incidents/status-updates.ts";
 import { createLogger, type Logger } from "./logging.ts";
+import {
+  type PagingCapability,
+  pagingSubcommands,
+  registerPagingInteractions,
+} from "./paging/commands.ts";
+import { createEscalationHandler, escalationKind } from "./paging/escalation.ts";
 import { createUpdateReminderHandler } from "./reminders/update-reminders.ts";
 import { createFailureAlerter } from "./scheduler/failure-alerts.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
@@ -130,12 +138,23 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
   };
   scheduler.registerHandler(completeDeclarationKind, createCompleteDeclarationHandler(declare));
   const capability: IncidentCapability = { incidents, slack, playbook, tasks, status, declare };
+  const paging: PagingCapability = { ...status, slack };
+  scheduler.registerHandler(
+    escalationKind,
+    createEscalationHandler({ ...status, slack: deliverySlack }),
+  );
+  scheduler.registerHandler(checklistDeadlineKind, createChecklistDeadlineHandler(status));
 
   registerWorkTracking(app, tasks);
   registerEventDeduplication(app, db.prisma);
-  const registry = new CommandRegistry("declare").register(...incidentSubcommands(capability));
+  const registry = new CommandRegistry("declare").register(
+    ...incidentSubcommands(capability),
+    ...pagingSubcommands(paging),
+  );
   registerCommandRouter(app, registry, log);
   registerIncidentInteractions(app, capability);
+  registerPagingInteractions(app, paging);
+  registerChecklistInteractions(app, status);
   registerHome(app, incidents);
 
   let server: RunningServer;

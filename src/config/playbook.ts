@@ -14,17 +14,138 @@ const roleId = z
   .string()
   .regex(/^[a-z][a-z0-9_]*$/, { message: "expected a lowercase id such as incident_commander" });
 
-const severity = z.object({
-  description: z.string().min(1),
-  /** Minutes between required status updates; null means no reminders. */
-  updateCadenceMinutes: z.number().int().positive().nullable(),
-  customerNoticeRequired: z.boolean().default(false),
+const slackUserId = z
+  .string()
+  .regex(/^[UW][A-Z0-9]{2,}$/, { message: "expected a Slack user ID such as U0123ABCD" });
+const slackUserGroupId = z
+  .string()
+  .regex(/^S[A-Z0-9]{2,}$/, { message: "expected a Slack user group ID such as S0123ABCD" });
+const itemId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, { message: "expected a lowercase id such as confirm-source" });
+const localDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, {
+  message: "expected local date and time such as 2026-01-05T09:00",
+});
+const timeZone = z.string().refine((zone) => isValidTimeZone(zone), {
+  message: "expected an IANA time zone such as Europe/London",
 });
 
-const role = z.object({
-  label: z.string().min(1),
-  description: z.string().default(""),
-});
+/** Who is paged at one escalation level, or who fills a role. */
+const target = z.union(
+  [
+    z.object({ rotation: z.string().min(1) }).strict(),
+    z.object({ userGroup: slackUserGroupId }).strict(),
+    z.object({ users: z.array(slackUserId).min(1) }).strict(),
+  ],
+  {
+    message:
+      "expected one of { rotation: primary }, { userGroup: S0123ABCD } or { users: [U0123ABCD] }",
+  },
+);
+
+const severity = z
+  .object({
+    description: z.string().min(1),
+    /** Minutes between required status updates; null means no reminders. */
+    updateCadenceMinutes: z.number().int().positive().nullable(),
+    customerNoticeRequired: z.boolean().default(false),
+    /** Roles paged when an incident is declared at (or raised to) this severity. */
+    page: z.array(roleId).default([]),
+  })
+  .strict();
+
+const role = z
+  .object({
+    label: z.string().min(1),
+    description: z.string().default(""),
+    /** The escalation policy used to page this role. */
+    escalation: z.string().min(1).optional(),
+  })
+  .strict();
+
+const rotation = z
+  .object({
+    members: z.array(slackUserId).min(1),
+    /** Length of one shift: whole days (handoff at the same local time) or hours. */
+    shift: z.union(
+      [
+        z.object({ days: z.number().int().positive() }).strict(),
+        z.object({ hours: z.number().int().positive() }).strict(),
+      ],
+      { message: "expected { days: N } or { hours: N }" },
+    ),
+    /** Local start of the first shift (members[0]); later shifts follow on. */
+    handoff: localDateTime,
+    timezone: timeZone,
+    overrides: z
+      .array(
+        z
+          .object({
+            user: slackUserId,
+            from: localDateTime,
+            to: localDateTime,
+            reason: z.string().optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+
+const escalationPolicy = z
+  .object({
+    levels: z
+      .array(
+        z
+          .object({
+            targets: z.array(target).min(1),
+            /** Minutes to wait for an acknowledgement before the next level. */
+            delayMinutes: z.number().int().positive(),
+          })
+          .strict(),
+      )
+      .min(1),
+    /** How many more times all levels are paged again before the fallback. */
+    repeat: z.number().int().min(0).max(10).default(0),
+    /** After the last repeat: alert the incident channel (@here). */
+    fallback: z.enum(["channel", "none"]).default("channel"),
+  })
+  .strict();
+
+const checklist = z
+  .object({
+    label: z.string().min(1),
+    /** The role nudged when an item is overdue (the IC when nobody holds it). */
+    owner: roleId,
+    /** Severities this checklist applies to; all when omitted. */
+    severities: z.array(severityId).optional(),
+    items: z
+      .array(
+        z
+          .object({
+            id: itemId,
+            text: z.string().min(1).max(150),
+            /** Minutes after the declaration. */
+            deadlineMinutes: z.number().int().positive(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(10),
+  })
+  .strict();
+
+const permissionRoles = z.array(roleId).min(1);
+
+const permissions = z
+  .object({
+    changeSeverity: permissionRoles.default(["incident_commander"]),
+    resolve: permissionRoles.default(["incident_commander"]),
+    assignRoles: permissionRoles.default(["incident_commander"]),
+    /** People allowed everything, in every incident. */
+    admins: z.array(slackUserId).default([]),
+  })
+  .strict();
 
 export const playbook = z
   .object({
@@ -32,15 +153,136 @@ export const playbook = z
     /** A channel ID (C…) or a #name, resolved once at startup. */
     announcementChannel: z.string().min(2),
     severities: z.record(severityId, severity).refine((s) => Object.keys(s).length > 0, {
-      message: "define at least one severity",
+      message: "expected at least one severity",
     }),
     roles: z.record(roleId, role).refine((r) => "incident_commander" in r, {
       message: "the incident_commander role must exist",
     }),
+    rotations: z
+      .record(
+        z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9_-]*$/, { message: "expected a lowercase id such as primary" }),
+        rotation,
+      )
+      .default({}),
+    escalationPolicies: z
+      .record(
+        z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, {
+          message: "expected a lowercase id such as engineering",
+        }),
+        escalationPolicy,
+      )
+      .default({}),
+    checklists: z.record(itemId, checklist).default({}),
+    permissions: permissions.default({
+      changeSeverity: ["incident_commander"],
+      resolve: ["incident_commander"],
+      assignRoles: ["incident_commander"],
+      admins: [],
+    }),
   })
-  .strict();
+  .strict()
+  .superRefine(checkReferences);
 
 export type Playbook = z.infer<typeof playbook>;
+export type Target = z.infer<typeof target>;
+export type Rotation = z.infer<typeof rotation>;
+export type EscalationPolicy = z.infer<typeof escalationPolicy>;
+export type Checklist = z.infer<typeof checklist>;
+export type Permission = "changeSeverity" | "resolve" | "assignRoles";
+
+/** Names used in one place must exist in another: reported with their paths. */
+function checkReferences(book: z.infer<typeof playbook>, context: z.RefinementCtx): void {
+  const problem = (path: PropertyKey[], message: string) =>
+    context.addIssue({ code: "custom", path, message });
+  const roles = Object.keys(book.roles);
+  const knownRole = (role: string) => roles.includes(role);
+  const expectedRole = `expected one of the roles: ${roles.join(", ")}`;
+  for (const [id, severity] of Object.entries(book.severities)) {
+    severity.page.forEach((role, index) => {
+      if (!knownRole(role))
+        problem(["severities", id, "page", index], `unknown role "${role}"; ${expectedRole}`);
+      else if (!book.roles[role]?.escalation)
+        problem(
+          ["severities", id, "page", index],
+          `role "${role}" has no escalation policy, so it cannot be paged; expected a role with roles.${role}.escalation set`,
+        );
+    });
+  }
+  for (const [id, role] of Object.entries(book.roles)) {
+    if (role.escalation && !(role.escalation in book.escalationPolicies)) {
+      problem(
+        ["roles", id, "escalation"],
+        `unknown escalation policy "${role.escalation}"; expected ${oneOf("escalationPolicies", Object.keys(book.escalationPolicies))}`,
+      );
+    }
+  }
+  for (const [id, policy] of Object.entries(book.escalationPolicies)) {
+    policy.levels.forEach((level, levelIndex) => {
+      level.targets.forEach((target, targetIndex) => {
+        if ("rotation" in target && !(target.rotation in book.rotations)) {
+          problem(
+            ["escalationPolicies", id, "levels", levelIndex, "targets", targetIndex, "rotation"],
+            `unknown rotation "${target.rotation}"; expected ${oneOf("rotations", Object.keys(book.rotations))}`,
+          );
+        }
+      });
+    });
+  }
+  for (const [id, list] of Object.entries(book.checklists)) {
+    if (!knownRole(list.owner))
+      problem(["checklists", id, "owner"], `unknown role "${list.owner}"; ${expectedRole}`);
+    list.severities?.forEach((severity, index) => {
+      if (!(severity in book.severities))
+        problem(
+          ["checklists", id, "severities", index],
+          `unknown severity "${severity}"; expected ${oneOf("severities", Object.keys(book.severities))}`,
+        );
+    });
+    const seen = new Map<string, number>();
+    list.items.forEach((item, index) => {
+      const first = seen.get(item.id);
+      if (first !== undefined)
+        problem(
+          ["checklists", id, "items", index, "id"],
+          `duplicate item id "${item.id}"; expected an id not used by another item of this checklist (items[${first}] has it)`,
+        );
+      else seen.set(item.id, index);
+    });
+  }
+  for (const [id, rotationSpec] of Object.entries(book.rotations)) {
+    rotationSpec.overrides.forEach((override, index) => {
+      if (override.to <= override.from)
+        problem(
+          ["rotations", id, "overrides", index, "to"],
+          `must be after from; expected a time after ${override.from}`,
+        );
+    });
+  }
+  for (const permission of ["changeSeverity", "resolve", "assignRoles"] as const) {
+    book.permissions[permission].forEach((role, index) => {
+      if (!knownRole(role))
+        problem(["permissions", permission, index], `unknown role "${role}"; ${expectedRole}`);
+    });
+  }
+}
+
+/** What a reference may name: the ids defined in one section, or that there are none. */
+function oneOf(section: string, ids: string[]): string {
+  return ids.length > 0
+    ? `one of the ${section}: ${ids.join(", ")}`
+    : `one of the ${section}, but none are defined`;
+}
+
+function isValidTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 export type SeverityId = string;
 
 export class PlaybookError extends Error {
@@ -61,11 +303,14 @@ export function parsePlaybook(text: string, file: string): Playbook {
       document.errors.map((e) => `YAML syntax at line ${e.linePos?.[0].line ?? "?"}: ${e.message}`),
     );
   }
-  const result = playbook.safeParse(document.toJS());
+  const data: unknown = document.toJS();
+  const result = playbook.safeParse(data, { error: expectedMessage });
   if (!result.success) {
     throw new PlaybookError(
       file,
-      result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`),
+      result.error.issues.map(
+        (issue) => `${formatPath(issue.path)}: ${issue.message}${foundValue(data, issue)}`,
+      ),
     );
   }
   return result.data;
@@ -81,6 +326,69 @@ export function loadPlaybook(file: string): Playbook {
     ]);
   }
   return parsePlaybook(text, file);
+}
+
+/** " (found …)" with the offending value, so an error says what was there. */
+function foundValue(root: unknown, issue: z.core.$ZodIssue): string {
+  // These point at the object holding the bad key, whose value is not what is wrong.
+  if (issue.code === "unrecognized_keys" || issue.code === "invalid_key") return "";
+  let value: unknown = root;
+  for (const key of issue.path) {
+    if (value === null || typeof value !== "object") return "";
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  if (value === undefined) return " (missing)";
+  const shown = JSON.stringify(value);
+  if (!shown || shown.length > 60) return "";
+  // `unknown role "ghost"` already says what was found.
+  if (typeof value === "string" && issue.message.includes(shown)) return "";
+  return ` (found ${shown})`;
+}
+
+/**
+ * Zod's generic messages ("Invalid input", "Unrecognized key") rewritten as
+ * what was expected; messages written into the schema take precedence.
+ */
+function expectedMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case "invalid_type":
+      return `expected ${withArticle(issue.expected === "int" ? "whole number" : issue.expected)}`;
+    case "invalid_value":
+      return `expected ${issue.values.map((v) => JSON.stringify(v)).join(" or ")}`;
+    case "unrecognized_keys": {
+      const shape = (issue.inst as { _zod?: { def?: { shape?: object } } } | undefined)?._zod?.def
+        ?.shape;
+      const known = shape ? `; expected only ${Object.keys(shape).join(", ")}` : "";
+      const keys = issue.keys.map((k) => `"${k}"`).join(", ");
+      return `unknown key${issue.keys.length > 1 ? "s" : ""} ${keys}${known}`;
+    }
+    case "invalid_key": {
+      const why = issue.issues.map((i) => i.message).join("; ");
+      return `invalid key ${JSON.stringify(issue.path?.at(-1) ?? "")}: ${why}`;
+    }
+    case "too_small":
+      if (issue.origin === "string") return "expected a non-empty string";
+      if (issue.origin === "array")
+        return `expected at least ${issue.minimum} item${issue.minimum === 1 ? "" : "s"}`;
+      if (issue.origin === "number")
+        return `expected a number ${issue.inclusive ? "of at least" : "greater than"} ${issue.minimum}`;
+      return undefined;
+    case "too_big":
+      if (issue.origin === "string") {
+        const length = typeof issue.input === "string" ? `, found ${issue.input.length}` : "";
+        return `expected at most ${issue.maximum} characters${length}`;
+      }
+      if (issue.origin === "array") return `expected at most ${issue.maximum} items`;
+      if (issue.origin === "number")
+        return `expected a number ${issue.inclusive ? "of at most" : "less than"} ${issue.maximum}`;
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+function withArticle(noun: string): string {
+  return `${/^[aeiou]/.test(noun) ? "an" : "a"} ${noun}`;
 }
 
 /** `["severities","SEV1","page",2]` → `severities.SEV1.page[2]`. */

@@ -1,5 +1,5 @@
 import type { App, ViewSubmitAction } from "@slack/bolt";
-import type { Playbook } from "../config/playbook.ts";
+import type { Permission, Playbook } from "../config/playbook.ts";
 import { severityIds } from "../config/playbook.ts";
 import { snoozeMinutes } from "../reminders/schedule.ts";
 import type { BackgroundTasks } from "../shared/background-tasks.ts";
@@ -12,6 +12,7 @@ import {
 import { escapeMrkdwn, mentionChannel } from "../slack/escape.ts";
 import type { SlackGateway } from "../slack/gateway.ts";
 import { type DeclareDependencies, type DeclareOutcome, declareIncident } from "./declare.ts";
+import { authorize } from "./permissions.ts";
 import type { IncidentRepository, IncidentWithRoles } from "./repository.ts";
 import {
   type IncidentStatus,
@@ -144,13 +145,17 @@ export function incidentSubcommands(capability: IncidentCapability): Subcommand<
       "Posts a status update in the incident channel and the announcement thread; resets the reminder.",
     parse: parseUpdateArgs,
     run: async (args, context) =>
-      withIncident(context, args.number, (incident) =>
-        changeStatus(
-          capability.status,
-          incident,
-          { type: "update", status: args.status, message: args.message, isPublic: args.isPublic },
-          context.invocation.userId,
-        ),
+      withIncident(
+        context,
+        args.number,
+        (incident) =>
+          changeStatus(
+            capability.status,
+            incident,
+            { type: "update", status: args.status, message: args.message, isPublic: args.isPublic },
+            context.invocation.userId,
+          ),
+        args.status === "resolved" ? "resolve" : undefined,
       ),
   });
 
@@ -168,13 +173,17 @@ export function incidentSubcommands(capability: IncidentCapability): Subcommand<
       };
     },
     run: async (args, context) =>
-      withIncident(context, args.number, (incident) =>
-        changeStatus(
-          capability.status,
-          incident,
-          { type: "resolve", summary: args.summary },
-          context.invocation.userId,
-        ),
+      withIncident(
+        context,
+        args.number,
+        (incident) =>
+          changeStatus(
+            capability.status,
+            incident,
+            { type: "resolve", summary: args.summary },
+            context.invocation.userId,
+          ),
+        "resolve",
       ),
   });
 
@@ -184,8 +193,12 @@ export function incidentSubcommands(capability: IncidentCapability): Subcommand<
     summary: "Reopens a resolved incident; reminders start again.",
     parse: parseOptionalReference,
     run: async (args, context) =>
-      withIncident(context, args.number, (incident) =>
-        changeStatus(capability.status, incident, { type: "reopen" }, context.invocation.userId),
+      withIncident(
+        context,
+        args.number,
+        (incident) =>
+          changeStatus(capability.status, incident, { type: "reopen" }, context.invocation.userId),
+        "resolve",
       ),
   });
 
@@ -204,8 +217,12 @@ export function incidentSubcommands(capability: IncidentCapability): Subcommand<
       };
     },
     run: async (args, context) =>
-      withIncident(context, args.number, (incident) =>
-        changeSeverity(capability.status, incident, args.severity, context.invocation.userId),
+      withIncident(
+        context,
+        args.number,
+        (incident) =>
+          changeSeverity(capability.status, incident, args.severity, context.invocation.userId),
+        "changeSeverity",
       ),
   });
 
@@ -218,11 +235,19 @@ export function incidentSubcommands(capability: IncidentCapability): Subcommand<
     context: CommandContext,
     number: number | undefined,
     apply: (incident: IncidentWithRoles) => Promise<ChangeResult>,
+    permission?: Permission,
   ): Promise<void> {
     const incident = await findIncident(incidents, number, context.invocation.channelId);
     if (!incident || incident.phase !== "active") {
       await context.reply({ text: notFoundMessage(number) });
       return;
+    }
+    if (permission) {
+      const allowed = authorize(playbook, incident, context.invocation.userId, permission);
+      if (!allowed.ok) {
+        await context.reply({ text: allowed.error });
+        return;
+      }
     }
     const result = await apply(incident);
     if (!result.ok) {
@@ -269,7 +294,7 @@ export async function findIncident(
   return number !== undefined ? incidents.findByNumber(number) : incidents.findByChannel(channelId);
 }
 
-function notFoundMessage(number: number | undefined): string {
+export function notFoundMessage(number: number | undefined): string {
   return number !== undefined
     ? `There is no incident ${incidentKey(number)}. \`/incident list\` shows the open ones.`
     : "This channel is not an incident channel. Name the incident (`/incident status INC-42`) or run `/incident list`.";

@@ -1,5 +1,7 @@
+import { startChecklists } from "../checklists/checklists.ts";
 import type { Playbook } from "../config/playbook.ts";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
+import { rolesToPage, startPaging } from "../paging/escalation.ts";
 import { firstReminderAt, retimedReminderAt, updateReminderKey } from "../reminders/schedule.ts";
 import { cancelTimer, scheduleTimer, scheduleTimerOnce } from "../scheduler/timers.ts";
 import type { Transaction } from "../scheduler/types.ts";
@@ -179,6 +181,11 @@ export async function changeSeverity(
       from: incident.severity,
       to: severity,
     });
+    // Raising severity pages the roles the new one adds; lowering never
+    // un-pages anyone.
+    for (const role of rolesToPage(deps.playbook, severity, incident.severity)) {
+      await startPaging(tx, incident, role, now);
+    }
     if (incident.status !== "resolved") {
       const reminderKey = updateReminderKey(incident.id);
       const at = retimedReminderAt(

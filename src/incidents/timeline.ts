@@ -17,6 +17,9 @@ export const timelineKinds = [
   "notice_drafted",
   "notice_approved",
   "action_item_added",
+  "checklist_item_completed",
+  "checklist_item_reopened",
+  "checklist_item_overdue",
   "resolved",
   "reopened",
 ] as const;

@@ -24,3 +24,12 @@ export function mentionUser(userId: string): string {
 export function mentionChannel(channelId: string): string {
   return `<#${channelId}>`;
 }
+
+/**
+ * Reads a user mention as Slack sends it in slash-command text when the
+ * command escapes mentions (`<@U123|alice>` or `<@U123>`).
+ */
+export function parseUserMention(token: string): string | undefined {
+  const match = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(token.trim());
+  return match?.[1];
+}

@@ -34,6 +34,9 @@ export interface SlackGateway {
   postEphemeral(channelId: string, userId: string, message: SlackMessage): Promise<void>;
   openView(triggerId: string, view: View): Promise<void>;
   findChannelIdByName(name: string): Promise<string | undefined>;
+  userGroupMembers(groupId: string): Promise<string[]>;
+  /** The DM channel with a user (conversations.open), for posts that must be found again. */
+  openDirectMessage(userId: string): Promise<string>;
   authTest(): Promise<{ userId: string; teamId: string }>;
 }
 
@@ -159,6 +162,16 @@ export function createSlackGateway(client: WebClient): SlackGateway {
           if (match?.id) return match.id;
         }
         return undefined;
+      }),
+    userGroupMembers: (groupId) =>
+      call("usergroups.users.list", async () => {
+        const result = await client.usergroups.users.list({ usergroup: groupId });
+        return result.users ?? [];
+      }),
+    openDirectMessage: (userId) =>
+      call("conversations.open", async () => {
+        const result = await client.conversations.open({ users: userId });
+        return result.channel!.id!;
       }),
     authTest: () =>
       call("auth.test", async () => {

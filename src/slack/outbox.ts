@@ -91,20 +91,20 @@ export function createSlackDeliveryHandler(options: SlackDeliveryOptions): Timer
     });
 
     const threadTs = post.threadTs ?? undefined;
-    if (post.sendAttempts > 0) {
-      const found = await slack.findPostedMessage(post.channelId, key, threadTs);
-      if (found) return markSent(found);
-    }
-    await prisma.slackPost.update({ where: { key }, data: { sendAttempts: { increment: 1 } } });
     try {
-      const posted = await slack.postMessage(
-        post.channelId,
-        post.message as unknown as SlackMessage,
-        {
-          postKey: key,
-          ...(threadTs ? { threadTs } : {}),
-        },
-      );
+      // A DM is addressed by user; its history is read by DM channel.
+      const channelId = isUserId(post.channelId)
+        ? await slack.openDirectMessage(post.channelId)
+        : post.channelId;
+      if (post.sendAttempts > 0) {
+        const found = await slack.findPostedMessage(channelId, key, threadTs);
+        if (found) return markSent(found);
+      }
+      await prisma.slackPost.update({ where: { key }, data: { sendAttempts: { increment: 1 } } });
+      const posted = await slack.postMessage(channelId, post.message as unknown as SlackMessage, {
+        postKey: key,
+        ...(threadTs ? { threadTs } : {}),
+      });
       return markSent(posted.ts);
     } catch (error) {
       if (error instanceof SlackCallError && error.code === "rate_limited") {
@@ -114,6 +114,10 @@ export function createSlackDeliveryHandler(options: SlackDeliveryOptions): Timer
       throw error;
     }
   };
+}
+
+function isUserId(channelId: string): boolean {
+  return /^[UW][A-Z0-9]+$/.test(channelId);
 }
 
 /**
