@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { DateTime } from "luxon";
 import { parseDocument } from "yaml";
 import { z } from "zod";
 
@@ -23,9 +24,15 @@ const slackUserGroupId = z
 const itemId = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]*$/, { message: "expected a lowercase id such as confirm-source" });
-const localDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, {
-  message: "expected local date and time such as 2026-01-05T09:00",
-});
+const localDateTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, {
+    message: "expected local date and time such as 2026-01-05T09:00",
+    abort: true,
+  })
+  .refine((value) => DateTime.fromISO(value).isValid, {
+    message: "is not a real date and time (check the day of the month)",
+  });
 const timeZone = z.string().refine((zone) => isValidTimeZone(zone), {
   message: "expected an IANA time zone such as Europe/London",
 });

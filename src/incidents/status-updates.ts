@@ -53,15 +53,22 @@ export type StatusChange =
  */
 export async function activateIncident(
   deps: StatusDependencies,
-  incident: Incident,
+  declared: Incident,
 ): Promise<void> {
   const now = deps.clock.now();
+  const incident = (await deps.incidents.findById(declared.id))!;
   const reminderAt = firstReminderAt(
     incident.declaredAt,
     cadenceFor(deps.playbook, incident.severity),
   );
   await deps.prisma.$transaction(async (tx) => {
     await tx.incident.update({ where: { id: incident.id }, data: { phase: "active" } });
+    // Steps 2 and 3 of the flowchart: page whom the severity needs, and give
+    // each team its checklist.
+    for (const role of rolesToPage(deps.playbook, incident.severity)) {
+      await startPaging(tx, incident, role, now);
+    }
+    await startChecklists(tx, incident, deps.playbook, now);
     if (reminderAt) {
       await scheduleTimerOnce(
         tx,

@@ -115,7 +115,13 @@ export class SlackRequestSender {
   }
 
   blockAction(
-    action: { action_id: string; value?: string; block_id?: string },
+    action: {
+      action_id: string;
+      value?: string;
+      block_id?: string;
+      type?: string;
+      selected_options?: { value: string }[];
+    },
     context: { userId?: string; channelId?: string; messageTs?: string } = {},
     options: SignOptions = {},
   ): Promise<Response> {
@@ -139,10 +145,11 @@ export class SlackRequestSender {
         response_url: this.responseUrlFor(channelId, userId),
         actions: [
           {
-            type: "button",
+            type: action.type ?? "button",
             action_id: action.action_id,
             block_id: action.block_id ?? "block",
-            value: action.value,
+            ...(action.value !== undefined ? { value: action.value } : {}),
+            ...(action.selected_options ? { selected_options: action.selected_options } : {}),
             action_ts: String(Date.now() / 1000),
           },
         ],
