@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { checklistActionIds, checklistBlockId } from "../checklists/views.ts";
 import { loadConfig } from "../config/env.ts";
 import {
   describeActivity,
@@ -12,6 +13,7 @@ import { SlackRequestSender } from "../emulator/slack/signed-requests.ts";
 import { callbackIds, declareBlockIds } from "../incidents/views.ts";
 import { createLogger } from "../logging.ts";
 import { type RunningApp, startApp } from "../main.ts";
+import { pagingActionIds } from "../paging/views.ts";
 import { runUntilIdle } from "../scheduler/drive.ts";
 import { ManualClock } from "../shared/clock.ts";
 
@@ -98,7 +100,32 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await script.wait(120);
     write("(nothing: a resolved incident gets no reminders)");
 
-    write("\n== A second incident is declared with the form");
+    write(
+      "\n== A SEV1: the playbook pages the tech lead, comms lead and executive sponsor by DM, and posts each team's checklist",
+    );
+    await script.type(
+      "dave",
+      "general",
+      "/incident declare sev1 Payments failing for all card types",
+    );
+    const sev1Channel = "inc-3-payments-failing-for-all-card-types";
+
+    write("\n== Nobody acknowledges within 5 minutes, so each page escalates to the next level");
+    await script.wait(5);
+
+    write(
+      "\n== The paged people acknowledge from their DMs: they take the roles, join the channel, and escalation stops",
+    );
+    await script.acknowledgePages(sev1Channel);
+
+    write(
+      "\n== The tech lead ticks the first checklist item; 10 minutes in, the open items nudge their owners",
+    );
+    await script.tickChecklistItem(sev1Channel, "engineering", "confirm-source");
+    await script.wait(10);
+    await script.type("dave", sev1Channel, "/incident resolve Card processor failover completed");
+
+    write("\n== Another incident is declared with the form");
     await script.type("bob", "general", "/incident");
     await script.submitDeclareForm("bob", {
       title: "Search results are stale",
@@ -164,6 +191,59 @@ class DemoScript {
     this.write(`\n… ${minutes} minutes later …`);
     this.clock.advance(minutes * 60_000);
     await runUntilIdle(this.app, this.clock);
+  }
+
+  /** Everyone with an open page presses Acknowledge in their DM. */
+  async acknowledgePages(channelName: string): Promise<void> {
+    const incident = await this.incidentIn(channelName);
+    const pages = await this.app.db.prisma.page.findMany({
+      where: { incidentId: incident.id, state: "open" },
+      orderBy: { createdAt: "asc" },
+    });
+    const takenRoles = new Set<string>();
+    for (const page of pages) {
+      if (takenRoles.has(page.role)) continue;
+      takenRoles.add(page.role);
+      const person = this.emulator.world.user(page.userId)?.name ?? page.userId;
+      this.write(`\n${person} presses Acknowledge in their DM`);
+      const dm = this.emulator.world.dmWith(page.userId);
+      await this.send.blockAction(
+        { action_id: pagingActionIds.acknowledge, value: page.id },
+        { userId: page.userId, ...(dm ? { channelId: dm.id } : {}) },
+      );
+      await runUntilIdle(this.app, this.clock);
+    }
+  }
+
+  async tickChecklistItem(channelName: string, checklist: string, itemId: string): Promise<void> {
+    const incident = await this.incidentIn(channelName);
+    const owner = incident.roles.find((role) => role.role === "tech_lead") ?? incident.roles[0]!;
+    const person = this.emulator.world.user(owner.userId)?.name ?? owner.userId;
+    this.write(`\n${person} ticks "${itemId}" in the ${checklist} checklist`);
+    const channel = this.emulator.world.channelByName(channelName)!;
+    await this.send.blockAction(
+      {
+        action_id: checklistActionIds.toggle,
+        block_id: checklistBlockId(checklist),
+        type: "checkboxes",
+        selected_options: [{ value: itemId }],
+      },
+      { userId: owner.userId, channelId: channel.id },
+    );
+    await runUntilIdle(this.app, this.clock);
+    this.write(`(recorded on the timeline as completed by @${person})`);
+  }
+
+  private async incidentIn(channelName: string) {
+    const channel = this.emulator.world.channelByName(channelName);
+    const incident = channel
+      ? await this.app.db.prisma.incident.findUnique({
+          where: { channelId: channel.id },
+          include: { roles: true },
+        })
+      : null;
+    if (!incident) throw new Error(`no incident in #${channelName}`);
+    return incident;
   }
 
   async submitDeclareForm(

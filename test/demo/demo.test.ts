@@ -21,9 +21,20 @@ describe("npm run demo", () => {
     expect(transcript).toContain("SEV2 · Resolved · IC @alice");
     expect(transcript).toContain("Open incidents (1)");
 
+    // The SEV1 scene: pages by DM, escalation after 5 minutes, acknowledgements, checklists.
+    expect(transcript).toMatch(
+      /DM @\w+ {2}@incident-bot: :rotating_light: You are paged as \*Technical lead\* for \*INC-3/,
+    );
+    expect(transcript).toContain("(escalated: level 2)");
+    expect(transcript).toMatch(/acknowledged and is now \*Communications lead\*/);
+    expect(transcript).toContain("*Engineering checklist* for INC-3");
+    expect(transcript).toContain(
+      "overdue on INC-3 (Support): *Customer notice drafted and approved*",
+    );
+
     // After the resolve, the two simulated hours bring no reminder for INC-1.
     const afterResolve = transcript.slice(transcript.indexOf("… 120 minutes later …"));
-    expect(afterResolve.slice(0, afterResolve.indexOf("== A second incident"))).not.toContain(
+    expect(afterResolve.slice(0, afterResolve.indexOf("== A SEV1"))).not.toContain(
       "since the last update",
     );
   });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.ts";
-import { type BotProcess, spawnBot, waitUntilReady } from "../support/bot-process.ts";
 import { signingSecret, startTestBot, type TestBot } from "../support/bot.ts";
+import { type BotProcess, spawnBot, waitUntilReady } from "../support/bot-process.ts";
 import { defaultPlaybookFile } from "../support/paths.ts";
 
 let bot: TestBot;
@@ -9,7 +9,8 @@ const children: BotProcess[] = [];
 
 afterEach(async () => {
   for (const child of children.splice(0)) {
-    if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill("SIGKILL");
+    if (child.child.exitCode === null && child.child.signalCode === null)
+      child.child.kill("SIGKILL");
     await child.exited;
   }
   await bot.dispose();
@@ -30,7 +31,9 @@ describe("a process killed mid-escalation", () => {
     await bot.send.slashCommand("declare sev3 Queue backlog growing", { userId: "U0CAROL" });
     await bot.settle();
     const incident = await bot.app.db.prisma.incident.findFirstOrThrow();
-    const levelOne = await bot.app.db.prisma.page.findFirstOrThrow({ where: { role: "tech_lead" } });
+    const levelOne = await bot.app.db.prisma.page.findFirstOrThrow({
+      where: { role: "tech_lead" },
+    });
     await bot.stop();
 
     // The child runs on the real clock: make the level-2 step due now.
@@ -52,7 +55,12 @@ describe("a process killed mid-escalation", () => {
     if (bot.database.target.kind === "postgres") env.DATABASE_URL = bot.database.target.url;
 
     // The first post of the escalation step hangs in Slack; the process dies meanwhile.
-    const slow = bot.emulator.faults.add({ method: "chat.postMessage", kind: "slow", delayMs: 3000, times: 1 });
+    const slow = bot.emulator.faults.add({
+      method: "chat.postMessage",
+      kind: "slow",
+      delayMs: 3000,
+      times: 1,
+    });
     const first = await spawnBot(env);
     children.push(first);
     await until(() => slow.hits === 1, "the escalation's first post to reach Slack");
@@ -65,19 +73,31 @@ describe("a process killed mid-escalation", () => {
     const levelTwoUser = levelOne.userId === "U0ALICE" ? "U0BOB" : "U0ALICE";
     const levelTwoDms = () => {
       const dm = bot.emulator.world.dmWith(levelTwoUser);
-      return dm ? bot.emulator.world.messages(dm.id).filter((m) => m.text.includes("Technical lead")) : [];
+      return dm
+        ? bot.emulator.world.messages(dm.id).filter((m) => m.text.includes("Technical lead"))
+        : [];
     };
     const escalatedNotes = () =>
-      bot.emulator.world.messages(incident.channelId!).filter((m) => m.text.includes("(escalated: level 2)"));
-    await until(() => levelTwoDms().length >= 1 && escalatedNotes().length >= 1, "the level-2 page and its note");
+      bot.emulator.world
+        .messages(incident.channelId!)
+        .filter((m) => m.text.includes("(escalated: level 2)"));
+    await until(
+      () => levelTwoDms().length >= 1 && escalatedNotes().length >= 1,
+      "the level-2 page and its note",
+    );
     second.child.kill("SIGTERM");
     expect((await second.exited).code).toBe(0);
 
     expect(levelTwoDms()).toHaveLength(1);
     expect(escalatedNotes()).toHaveLength(1);
     const check = await openDatabase(bot.database.target);
-    const escalations = await check.prisma.timelineEvent.count({ where: { kind: "escalated", incidentId: incident.id } });
-    const pages = await check.prisma.page.findMany({ where: { role: "tech_lead" }, orderBy: { createdAt: "asc" } });
+    const escalations = await check.prisma.timelineEvent.count({
+      where: { kind: "escalated", incidentId: incident.id },
+    });
+    const pages = await check.prisma.page.findMany({
+      where: { role: "tech_lead" },
+      orderBy: { createdAt: "asc" },
+    });
     await check.close();
     expect(escalations).toBe(1);
     expect(pages.map((p) => [p.userId, p.level])).toEqual([
