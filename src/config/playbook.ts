@@ -50,6 +50,45 @@ const target = z.union(
   },
 );
 
+export const componentStatuses = [
+  "operational",
+  "degraded_performance",
+  "partial_outage",
+  "major_outage",
+] as const;
+const componentStatus = z.enum(componentStatuses);
+
+const component = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, { message: "expected a lowercase id such as api" }),
+    name: z.string().min(1).max(60),
+    description: z.string().default(""),
+  })
+  .strict();
+
+const customerNotices = z
+  .object({
+    companyName: z.string().min(1),
+    supportContact: z.string().min(1),
+    /** Times in notices are shown in this zone. */
+    timezone: timeZone,
+    /** The From header of exported and sent notices. */
+    from: z.string().min(3),
+    /** Roles allowed to approve a notice, besides the IC and the comms lead. */
+    approvers: z.array(roleId).default([]),
+    /** A notice must be approved this many minutes after declaring (severities that require one). */
+    deadlineMinutes: z.number().int().positive().default(10),
+  })
+  .strict();
+
+const statusPage = z
+  .object({
+    title: z.string().min(1),
+    /** Public URL of the page, used in the feed and the JSON. */
+    url: z.string().url().optional(),
+  })
+  .strict();
+
 const severity = z
   .object({
     description: z.string().min(1),
@@ -58,6 +97,8 @@ const severity = z
     customerNoticeRequired: z.boolean().default(false),
     /** Roles paged when an incident is declared at (or raised to) this severity. */
     page: z.array(roleId).default([]),
+    /** What the status page shows for the affected components of a public incident. */
+    componentStatus: componentStatus.default("degraded_performance"),
   })
   .strict();
 
@@ -182,6 +223,17 @@ export const playbook = z
       )
       .default({}),
     checklists: z.record(itemId, checklist).default({}),
+    /** What the public status page lists; incidents name these by id or name. */
+    components: z.array(component).default([]),
+    customerNotices: customerNotices.default({
+      companyName: "Our company",
+      supportContact: "support@example.com",
+      timezone: "UTC",
+      from: "Status <status@example.com>",
+      approvers: [],
+      deadlineMinutes: 10,
+    }),
+    statusPage: statusPage.default({ title: "Service status" }),
     permissions: permissions.default({
       changeSeverity: ["incident_commander"],
       resolve: ["incident_commander"],
@@ -197,6 +249,8 @@ export type Target = z.infer<typeof target>;
 export type Rotation = z.infer<typeof rotation>;
 export type EscalationPolicy = z.infer<typeof escalationPolicy>;
 export type Checklist = z.infer<typeof checklist>;
+export type Component = z.infer<typeof component>;
+export type ComponentStatus = (typeof componentStatuses)[number];
 export type Permission = "changeSeverity" | "resolve" | "assignRoles";
 
 /** Names used in one place must exist in another: reported with their paths. */
@@ -267,6 +321,14 @@ function checkReferences(book: z.infer<typeof playbook>, context: z.RefinementCt
         );
     });
   }
+  book.customerNotices.approvers.forEach((role, index) => {
+    if (!knownRole(role)) problem(["customerNotices", "approvers", index], `unknown role "${role}"`);
+  });
+  const componentIds = new Set<string>();
+  book.components.forEach((component, index) => {
+    if (componentIds.has(component.id)) problem(["components", index, "id"], `duplicate component id "${component.id}"`);
+    componentIds.add(component.id);
+  });
   for (const permission of ["changeSeverity", "resolve", "assignRoles"] as const) {
     book.permissions[permission].forEach((role, index) => {
       if (!knownRole(role))

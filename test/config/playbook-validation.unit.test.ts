@@ -122,12 +122,23 @@ describe("valid playbooks", () => {
           updateCadenceMinutes: 30,
           customerNoticeRequired: false,
           page: [],
+          componentStatus: "degraded_performance",
         },
       },
       roles: { incident_commander: { label: "Incident commander", description: "" } },
       rotations: {},
       escalationPolicies: {},
       checklists: {},
+      components: [],
+      customerNotices: {
+        companyName: "Our company",
+        supportContact: "support@example.com",
+        timezone: "UTC",
+        from: "Status <status@example.com>",
+        approvers: [],
+        deadlineMinutes: 10,
+      },
+      statusPage: { title: "Service status" },
       permissions: {
         changeSeverity: ["incident_commander"],
         resolve: ["incident_commander"],
@@ -308,7 +319,7 @@ describe("each problem names the path, what was expected and what was found", ()
         b.escalation = {};
       }),
     ).toEqual([
-      '(top level): unknown key "escalation"; expected only version, announcementChannel, severities, roles, rotations, escalationPolicies, checklists, permissions',
+      '(top level): unknown key "escalation"; expected only version, announcementChannel, severities, roles, rotations, escalationPolicies, checklists, components, customerNotices, statusPage, permissions',
     ]);
   });
 
@@ -318,7 +329,7 @@ describe("each problem names the path, what was expected and what was found", ()
         (b.severities.SEV2 as Record<string, unknown>).pages = ["tech_lead"];
       }),
     ).toEqual([
-      'severities.SEV2: unknown key "pages"; expected only description, updateCadenceMinutes, customerNoticeRequired, page',
+      'severities.SEV2: unknown key "pages"; expected only description, updateCadenceMinutes, customerNoticeRequired, page, componentStatus',
     ]);
   });
 
