@@ -1,4 +1,17 @@
 import { checklistDeadlineKind, createChecklistDeadlineHandler } from "./checklists/checklists.ts";
+import { createStatusPage } from "./comms/status-page/status-page.ts";
+import {
+  type NoticeCapability,
+  noticeSubcommands,
+  registerNoticeInteractions,
+} from "./comms/notices/commands.ts";
+import {
+  createNoticeDeadlineHandler,
+  draftResolvedNotice,
+  noticeDeadlineKind,
+  scheduleNoticeDeadline,
+} from "./comms/notices/service.ts";
+import { loadNoticeTemplates, noticesDirFor } from "./comms/notices/templates.ts";
 import { registerChecklistInteractions } from "./checklists/register.ts";
 import type { AppConfig } from "./config/env.ts";
 import { loadPlaybook, type Playbook } from "./config/playbook.ts";
@@ -89,6 +102,8 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
   const clock = options.clock ?? systemClock;
   const log = options.logger ?? createLogger(config.logLevel);
   const playbook = options.playbook ?? loadPlaybook(config.playbookFile);
+  // Validated before anything starts: a broken template is a startup error.
+  const noticeTemplates = loadNoticeTemplates(noticesDirFor(config.playbookFile));
 
   if (!config.github.enabled) {
     log.warn({ missing: config.github.missing }, "GitHub follow-ups are off: settings missing");
@@ -98,6 +113,14 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
   log.info({ database: db.kind, applied: db.migrations.applied }, "database ready");
 
   const tasks = new BackgroundTasks();
+  const statusPage = createStatusPage({
+    prisma: db.prisma,
+    playbook,
+    clock,
+    log: log.child({ component: "status-page" }),
+    defaultUrl: `http://localhost:${config.port}/status`,
+    track: (work) => tasks.track(work),
+  });
   const { app, receiver, disconnect } = createSlackApp(config.slack, log);
   const slack = createSlackGateway(app.client);
   const slackAuth = checkSlackAuth(slack, log);
@@ -126,6 +149,12 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     playbook,
     clock,
     wake: () => scheduler.wake(),
+    onChange: () => statusPage.invalidate(),
+    hooks: {
+      activated: (tx, incident, now) => scheduleNoticeDeadline(tx, incident, playbook, now),
+      resolved: (tx, incident, actorId, now) =>
+        draftResolvedNotice({ playbook, templates: noticeTemplates, clock }, tx, incident, actorId, now),
+    },
   };
   const declare: DeclareDependencies = {
     incidents,
@@ -144,25 +173,30 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     createEscalationHandler({ ...status, slack: deliverySlack }),
   );
   scheduler.registerHandler(checklistDeadlineKind, createChecklistDeadlineHandler(status));
+  const notices: NoticeCapability = { ...status, templates: noticeTemplates, slack };
+  scheduler.registerHandler(noticeDeadlineKind, createNoticeDeadlineHandler(notices));
 
   registerWorkTracking(app, tasks);
   registerEventDeduplication(app, db.prisma);
   const registry = new CommandRegistry("declare").register(
     ...incidentSubcommands(capability),
     ...pagingSubcommands(paging),
+    ...noticeSubcommands(notices),
   );
   registerCommandRouter(app, registry, log);
   registerIncidentInteractions(app, capability);
   registerPagingInteractions(app, paging);
   registerChecklistInteractions(app, status);
+  registerNoticeInteractions(app, notices);
   registerHome(app, incidents);
 
   let server: RunningServer;
   try {
+    await statusPage.start();
     server = await startHttpServer({
       port: config.port,
       ...(options.host ? { host: options.host } : {}),
-      routes: healthRoutes([
+      routes: Object.assign(healthRoutes([
         {
           name: "database",
           check: async () => {
@@ -171,12 +205,13 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
           },
         },
         { name: "slack", check: slackAuth.status },
-      ]),
+      ]), statusPage.routes),
       ...(receiver ? { fallback: receiver.requestListener } : {}),
     });
     if (config.slack.mode === "socket") await app.start();
     if (options.autoTick !== false) scheduler.start();
   } catch (error) {
+    statusPage.stop();
     await db.close();
     throw error;
   }
@@ -192,6 +227,7 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     stopping ??= (async () => {
       log.info({}, "shutting down: no new requests, finishing in-flight work");
       const closed = server.close();
+      statusPage.stop();
       // Socket Mode: no new envelopes while the work in flight drains (Slack sends them to the
       // app's other connections). Acks are sent before that work, so none is cut off.
       await disconnect?.();

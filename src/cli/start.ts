@@ -1,3 +1,4 @@
+import { NoticeTemplateError } from "../comms/notices/templates.ts";
 import { ConfigError, loadConfig } from "../config/env.ts";
 import { PlaybookError } from "../config/playbook.ts";
 import { MigrationError } from "../db/migrate.ts";
@@ -22,6 +23,7 @@ try {
   if (
     error instanceof ConfigError ||
     error instanceof PlaybookError ||
+    error instanceof NoticeTemplateError ||
     error instanceof MigrationError
   ) {
     console.error(error.message);

@@ -20,7 +20,26 @@ export function authorize(
   userId: string,
   permission: Permission,
 ): Authorization {
-  const allowedRoles = playbook.permissions[permission];
+  return authorizeRoles(playbook, incident, userId, playbook.permissions[permission], actions[permission]);
+}
+
+/** Customer notices: the IC, the comms lead and the playbook's approvers. */
+export function authorizeNoticeApproval(
+  playbook: Playbook,
+  incident: { number: number; roles: { role: string; userId: string }[] },
+  userId: string,
+): Authorization {
+  const roles = [...new Set(["incident_commander", "comms_lead", ...playbook.customerNotices.approvers])];
+  return authorizeRoles(playbook, incident, userId, roles, "approve customer notices for");
+}
+
+function authorizeRoles(
+  playbook: Playbook,
+  incident: { number: number; roles: { role: string; userId: string }[] },
+  userId: string,
+  allowedRoles: readonly string[],
+  action: string,
+): Authorization {
   if (playbook.permissions.admins.includes(userId)) return { ok: true };
   const held = incident.roles.filter((role) => role.userId === userId).map((role) => role.role);
   if (held.some((role) => allowedRoles.includes(role))) return { ok: true };
@@ -31,7 +50,7 @@ export function authorize(
     .map((role) => `<@${role.userId}>`);
   return {
     ok: false,
-    error: `Only the ${joinOr(labels)}${playbook.permissions.admins.length > 0 ? " or an admin" : ""} can ${actions[permission]} ${incidentKey(incident.number)}.${
+    error: `Only the ${joinOr(labels)}${playbook.permissions.admins.length > 0 ? " or an admin" : ""} can ${action} ${incidentKey(incident.number)}.${
       holders.length > 0 ? ` Ask ${joinOr(holders)}.` : ""
     }`,
   };

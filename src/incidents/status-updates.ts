@@ -38,6 +38,16 @@ export interface StatusDependencies {
   clock: Clock;
   /** Nudges the timer engine so outbox posts go out now, not at the next tick. */
   wake(): void;
+  /** Called after each committed change to an incident (the status page rebuilds). */
+  onChange?(): void;
+  /**
+   * Other capabilities' reactions, run inside the same transaction (customer
+   * notices: the approval deadline on activation, the "resolved" draft).
+   */
+  hooks?: {
+    activated?(tx: Transaction, incident: IncidentWithRoles, now: Date): Promise<void>;
+    resolved?(tx: Transaction, incident: IncidentWithRoles, actorId: string, now: Date): Promise<void>;
+  };
 }
 
 export type ChangeResult = { ok: true; incident: IncidentWithRoles } | { ok: false; error: string };
@@ -69,6 +79,7 @@ export async function activateIncident(
       await startPaging(tx, incident, role, now);
     }
     await startChecklists(tx, incident, deps.playbook, now);
+    await deps.hooks?.activated?.(tx, incident, now);
     if (reminderAt) {
       await scheduleTimerOnce(
         tx,
@@ -83,6 +94,7 @@ export async function activateIncident(
     }
   });
   deps.wake();
+  deps.onChange?.();
 }
 
 export async function scheduleDeclarationRetry(
@@ -167,8 +179,17 @@ export async function changeStatus(
           : renderReopened(updated, actorId);
     await announce(tx, incident, `timeline:${event.id}`, message, now);
     await scheduleRefresh(tx, incident.id, now);
+    if (decision.resolvedNow) {
+      await deps.hooks?.resolved?.(
+        tx,
+        { ...updated, resolvedAt: now, resolutionSummary: summary || null },
+        actorId,
+        now,
+      );
+    }
   });
   deps.wake();
+  deps.onChange?.();
   return { ok: true, incident: (await deps.incidents.findById(incident.id))! };
 }
 
@@ -226,6 +247,7 @@ export async function changeSeverity(
     await scheduleRefresh(tx, incident.id, now);
   });
   deps.wake();
+  deps.onChange?.();
   return { ok: true, incident: (await deps.incidents.findById(incident.id))! };
 }
 

@@ -1,4 +1,5 @@
 import type { KnownBlock, View } from "@slack/types";
+import { noticeActionIds } from "../comms/notices/views.ts";
 import type { Playbook } from "../config/playbook.ts";
 import { escapeMrkdwn, mentionChannel, mentionUser, truncate } from "../slack/escape.ts";
 import type { SlackMessage } from "../slack/gateway.ts";
@@ -120,6 +121,12 @@ export function renderIntro(incident: IncidentWithRoles): SlackMessage {
           action_id: actionIds.postUpdate,
           text: { type: "plain_text", text: "Post update" },
           style: "primary",
+          value: incident.id,
+        },
+        {
+          type: "button",
+          action_id: noticeActionIds.draft,
+          text: { type: "plain_text", text: "Draft customer notice" },
           value: incident.id,
         },
         {

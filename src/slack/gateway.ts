@@ -35,6 +35,7 @@ export interface SlackGateway {
   openView(triggerId: string, view: View): Promise<void>;
   findChannelIdByName(name: string): Promise<string | undefined>;
   userGroupMembers(groupId: string): Promise<string[]>;
+  uploadFile(channelId: string, file: { filename: string; title: string; content: Buffer; comment?: string }): Promise<void>;
   /** The DM channel with a user (conversations.open), for posts that must be found again. */
   openDirectMessage(userId: string): Promise<string>;
   authTest(): Promise<{ userId: string; teamId: string }>;
@@ -167,6 +168,16 @@ export function createSlackGateway(client: WebClient): SlackGateway {
       call("usergroups.users.list", async () => {
         const result = await client.usergroups.users.list({ usergroup: groupId });
         return result.users ?? [];
+      }),
+    uploadFile: (channelId, file) =>
+      call("files.uploadV2", async () => {
+        await client.filesUploadV2({
+          channel_id: channelId,
+          filename: file.filename,
+          title: file.title,
+          file: file.content,
+          ...(file.comment ? { initial_comment: file.comment } : {}),
+        });
       }),
     openDirectMessage: (userId) =>
       call("conversations.open", async () => {

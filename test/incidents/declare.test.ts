@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { callbackIds, declareBlockIds } from "../../src/incidents/views.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
+import { quietPlaybook } from "../support/playbooks.ts";
 
 let bot: TestBot;
 
 beforeEach(async () => {
-  bot = await startTestBot({ label: "declare" });
+  bot = await startTestBot({ label: "declare", playbook: quietPlaybook() });
 });
 
 afterEach(async () => {

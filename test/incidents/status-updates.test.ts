@@ -1,12 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { actionIds, callbackIds, updateBlockIds } from "../../src/incidents/views.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
+import { quietPlaybook } from "../support/playbooks.ts";
 
 let bot: TestBot;
 let channelId: string;
 
 beforeEach(async () => {
-  bot = await startTestBot({ label: "updates" });
+  bot = await startTestBot({ label: "updates", playbook: quietPlaybook() });
   await bot.send.slashCommand("declare sev2 Checkout API returning 500s", { userId: "U0ALICE" });
   await bot.settle();
   channelId = (await bot.app.db.prisma.incident.findFirstOrThrow()).channelId!;
@@ -40,6 +41,7 @@ async function rowCounts() {
 describe("/incident update", () => {
   it("posts in the channel, threads under the announcement, updates the announcement, resets the reminder", async () => {
     await bot.advance(10 * 60_000);
+    const updatedAt = bot.clock.now();
     await bot.send.slashCommand("update identified Bad deploy of checkout-api 4.2; rolling back", {
       channelId,
     });
@@ -58,7 +60,7 @@ describe("/incident update", () => {
 
     const current = await incident();
     expect(current.status).toBe("identified");
-    expect(current.lastUpdateAt).toEqual(bot.clock.now());
+    expect(current.lastUpdateAt).toEqual(updatedAt);
     expect(current.timeline.at(-1)).toMatchObject({
       kind: "status_update",
       actorId: "U0ALICE",
@@ -184,15 +186,16 @@ describe("the update modal", () => {
 
 describe("resolve and reopen", () => {
   it("resolves, stops the reminder, and refuses a second resolve with nothing written", async () => {
+    const resolvedAt = bot.clock.now();
     await bot.send.slashCommand("resolve Rolled back to 4.1", { channelId });
     await bot.settle();
     const resolved = await incident();
     expect(resolved.status).toBe("resolved");
-    expect(resolved.resolvedAt).toEqual(bot.clock.now());
+    expect(resolved.resolvedAt).toEqual(resolvedAt);
     expect(resolved.resolutionSummary).toBe("Rolled back to 4.1");
-    expect(resolved.timeline.at(-1)!.kind).toBe("resolved");
+    expect(resolved.timeline.filter((e) => e.kind === "resolved")).toHaveLength(1);
     expect((await reminderTimer()).state).toBe("cancelled");
-    expect(channelTexts().at(-1)).toContain("is resolved by <@U0ALICE>");
+    expect(channelTexts().some((text) => text.includes("is resolved by <@U0ALICE>"))).toBe(true);
     expect(announcement().text).toContain("Resolved");
 
     const before = await rowCounts();

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { actionIds } from "../../src/incidents/views.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
+import { quietPlaybook } from "../support/playbooks.ts";
 import { hours, minutes } from "../support/clock.ts";
 
 let bot: TestBot;
@@ -11,7 +12,7 @@ afterEach(async () => {
 });
 
 async function declare(severity: string) {
-  bot = await startTestBot({ label: "reminders" });
+  bot = await startTestBot({ label: "reminders", playbook: quietPlaybook() });
   await bot.send.slashCommand(`declare ${severity} Checkout API returning 500s`, {
     userId: "U0ALICE",
   });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AppConfig, loadConfig } from "../../src/config/env.ts";
+import type { Playbook } from "../../src/config/playbook.ts";
 import { type SlackEmulator, startSlackEmulator } from "../../src/emulator/slack/index.ts";
 import { type RunningApp, startApp } from "../../src/main.ts";
 import { runUntilIdle } from "../../src/scheduler/drive.ts";
@@ -43,6 +44,8 @@ export interface TestBotOptions {
   database?: TestDatabase;
   clock?: ManualClock;
   env?: Record<string, string>;
+  /** Replaces the playbook loaded from PLAYBOOK_FILE. */
+  playbook?: Playbook;
 }
 
 export function testConfig(
@@ -73,6 +76,7 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
     host: "127.0.0.1",
     clock,
     autoTick: false,
+    ...(options.playbook ? { playbook: options.playbook } : {}),
   });
   const send = new SlackRequestSender(app.url, signingSecret, (channelId, userId) =>
     emulator.responseUrl(channelId, userId),
