@@ -5,10 +5,13 @@ import {
   noticeSubcommands,
   registerNoticeInteractions,
 } from "./comms/notices/commands.ts";
+import { createNoticeMailer } from "./comms/notices/mailer.ts";
 import {
   createNoticeDeadlineHandler,
+  createNoticeSendHandler,
   draftResolvedNotice,
   noticeDeadlineKind,
+  noticeSendKind,
   scheduleNoticeDeadline,
 } from "./comms/notices/service.ts";
 import { loadNoticeTemplates, noticesDirFor } from "./comms/notices/templates.ts";
@@ -173,8 +176,14 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     createEscalationHandler({ ...status, slack: deliverySlack }),
   );
   scheduler.registerHandler(checklistDeadlineKind, createChecklistDeadlineHandler(status));
-  const notices: NoticeCapability = { ...status, templates: noticeTemplates, slack };
+  const notices: NoticeCapability = {
+    ...status,
+    templates: noticeTemplates,
+    slack,
+    ...(config.smtp ? { mailer: createNoticeMailer(config.smtp) } : {}),
+  };
   scheduler.registerHandler(noticeDeadlineKind, createNoticeDeadlineHandler(notices));
+  scheduler.registerHandler(noticeSendKind, createNoticeSendHandler(notices));
 
   registerWorkTracking(app, tasks);
   registerEventDeduplication(app, db.prisma);

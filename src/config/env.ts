@@ -44,6 +44,10 @@ const environment = z.object({
   PLAYBOOK_FILE: optionalText.transform((v) => v ?? "./playbook.yml"),
   INCIDENT_ANNOUNCE_CHANNEL: optionalText,
   LOG_LEVEL: optionalText.pipe(logLevel.optional()).transform((v) => v ?? "info"),
+  SMTP_URL: optionalText.refine((v) => v === undefined || /^smtps?:\/\//.test(v), {
+    message: "must look like smtp://user:password@host:587 or smtps://…",
+  }),
+  NOTICE_RECIPIENTS: optionalText,
   TIMER_TICK_SECONDS: optionalText
     .transform((v) => Number(v ?? "1"))
     .pipe(z.number({ message: "must be a number of seconds" }).int().min(1).max(60)),
@@ -77,6 +81,8 @@ export interface AppConfig {
   announceChannel: string | undefined;
   logLevel: z.infer<typeof logLevel>;
   timers: { tickSeconds: number; leaseSeconds: number };
+  /** Sending approved notices by mail: off unless both settings are given. */
+  smtp: { url: string; recipients: string[] } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -107,6 +113,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push(
       "SLACK_SIGNING_SECRET: required in HTTP mode (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode",
     );
+  }
+  if (Boolean(e.SMTP_URL) !== Boolean(e.NOTICE_RECIPIENTS)) {
+    problems.push("SMTP_URL and NOTICE_RECIPIENTS: set both to send approved notices by mail, or neither");
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -144,6 +153,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     announceChannel: e.INCIDENT_ANNOUNCE_CHANNEL,
     logLevel: e.LOG_LEVEL,
     timers: { tickSeconds: e.TIMER_TICK_SECONDS, leaseSeconds: e.TIMER_LEASE_SECONDS },
+    smtp:
+      e.SMTP_URL && e.NOTICE_RECIPIENTS
+        ? {
+            url: e.SMTP_URL,
+            recipients: e.NOTICE_RECIPIENTS.split(",").map((address) => address.trim()).filter(Boolean),
+          }
+        : undefined,
   };
 }
 
@@ -159,4 +175,5 @@ export const secretSettings = [
   "GITHUB_TOKEN",
   "GITHUB_WEBHOOK_SECRET",
   "DATABASE_URL",
+  "SMTP_URL",
 ] as const;

@@ -70,3 +70,15 @@ describe("loadConfig", () => {
     expect(off.github).toEqual({ enabled: false, missing: ["GITHUB_REPOSITORY"] });
   });
 });
+
+describe("SMTP settings", () => {
+  it("are on only with both SMTP_URL and NOTICE_RECIPIENTS", () => {
+    const base = { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s" };
+    expect(loadConfig(base).smtp).toBeUndefined();
+    expect(
+      loadConfig({ ...base, SMTP_URL: "smtp://u:p@mail.example.com:587", NOTICE_RECIPIENTS: "a@x.com, b@x.com" }).smtp,
+    ).toEqual({ url: "smtp://u:p@mail.example.com:587", recipients: ["a@x.com", "b@x.com"] });
+    expect(() => loadConfig({ ...base, SMTP_URL: "smtp://mail.example.com" })).toThrow(/set both/);
+    expect(() => loadConfig({ ...base, SMTP_URL: "mail.example.com", NOTICE_RECIPIENTS: "a@x.com" })).toThrow(/SMTP_URL/);
+  });
+});

@@ -8,6 +8,7 @@ import type { TimerHandler, Transaction } from "../../scheduler/types.ts";
 import type { Clock } from "../../shared/clock.ts";
 import { enqueueSlackPost } from "../../slack/outbox.ts";
 import { composeEml } from "./eml.ts";
+import type { NoticeMailer } from "./mailer.ts";
 import { type NoticePhase, type NoticeTemplates, noticePhases } from "./templates.ts";
 import { noticeVariablesFor } from "./variables.ts";
 import { renderNoticeApproved, renderNoticeDraft, renderNoticeNudge } from "./views.ts";
@@ -27,7 +28,11 @@ export interface NoticeDependencies {
   templates: NoticeTemplates;
   clock: Clock;
   wake(): void;
+  /** Present when SMTP sending is configured. */
+  mailer?: NoticeMailer;
 }
+
+export const noticeSendKind = "notice.send";
 
 type Incident = IncidentWithRoles;
 
@@ -123,6 +128,13 @@ export async function approveNotice(deps: NoticeDependencies, noticeId: string, 
     await tx.timelineEvent.create({
       data: { incidentId: incident.id, kind: "notice_approved", actorId: userId, occurredAt: now, data: { phase: notice.phase, version: notice.version, noticeId: notice.id } },
     });
+    if (deps.mailer) {
+      await scheduleTimerOnce(
+        tx,
+        { kind: noticeSendKind, key: `notice-send:${notice.id}`, dueAt: now, payload: { noticeId: notice.id, incidentId: incident.id } },
+        now,
+      );
+    }
     if (incident.channelId) {
       await enqueueSlackPost(
         tx,
@@ -213,4 +225,37 @@ export async function draftResolvedNotice(
   if (incident.isPrivate) return;
   const text = await renderFromTemplate(deps, tx, incident, "resolved");
   await addNoticeVersion(tx, incident, "resolved", text, actorId, now);
+}
+
+/** Sends an approved notice by mail; failures are retried by the timer engine. */
+export function createNoticeSendHandler(deps: NoticeDependencies): TimerHandler {
+  return async (timer, { now }) => {
+    const notice = await deps.prisma.notice.findUnique({ where: { id: String(timer.payload.noticeId) } });
+    if (!notice?.approvedAt || !deps.mailer) return { kind: "done" };
+    await deps.mailer.send({
+      from: deps.playbook.customerNotices.from,
+      subject: notice.subject,
+      text: notice.body,
+      messageId: `<notice-${notice.id}@incident-bot>`,
+      date: notice.approvedAt,
+    });
+    const incident = await deps.incidents.findById(notice.incidentId);
+    const channelId = incident?.channelId;
+    return {
+      kind: "done",
+      effects: async (tx) => {
+        if (!channelId) return;
+        await enqueueSlackPost(
+          tx,
+          {
+            key: `notice:${notice.id}:sent`,
+            channelId,
+            message: { text: `:outbox_tray: Customer notice *${notice.phase}* v${notice.version} was sent to ${deps.mailer!.recipients.length} recipient(s).` },
+            incidentId: notice.incidentId,
+          },
+          now,
+        );
+      },
+    };
+  };
 }
