@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checklistActionIds, checklistBlockId } from "../checklists/views.ts";
+import { noticeActionIds, noticeBlockIds, noticeCallbackId } from "../comms/notices/views.ts";
 import { loadConfig } from "../config/env.ts";
 import {
   describeActivity,
@@ -118,6 +119,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     );
     await script.acknowledgePages(sev1Channel);
 
+    write("\n== The comms lead drafts the customer notice from its template, edits it, approves it; it is exported as .eml");
+    await script.type("carol", sev1Channel, "/incident email");
+    await script.editAndApproveNotice("carol", sev1Channel);
+
     write(
       "\n== The tech lead ticks the first checklist item; 10 minutes in, the open items nudge their owners",
     );
@@ -212,6 +217,47 @@ class DemoScript {
         { userId: page.userId, ...(dm ? { channelId: dm.id } : {}) },
       );
       await runUntilIdle(this.app, this.clock);
+    }
+  }
+
+  /** Saves the open notice modal with one sentence added, approves it, shows the .eml. */
+  async editAndApproveNotice(person: string, channelName: string): Promise<void> {
+    const userId = this.userId(person);
+    const view = this.emulator.callsTo("views.open").at(-1)!.args.view as {
+      private_metadata: string;
+      blocks: { block_id?: string; element?: { initial_value?: string } }[];
+    };
+    const field = (blockId: string) => view.blocks.find((block) => block.block_id === blockId)?.element?.initial_value ?? "";
+    const body = field(noticeBlockIds.body).replace(
+      "Our engineers are investigating now.",
+      "Our engineers are investigating now; card payments are failing, other payment methods work.",
+    );
+    this.write(`\n${person} edits the draft and saves it`);
+    await this.send.viewSubmission(
+      {
+        callback_id: noticeCallbackId,
+        private_metadata: view.private_metadata,
+        values: {
+          [noticeBlockIds.subject]: { value: { type: "plain_text_input", value: field(noticeBlockIds.subject) } },
+          [noticeBlockIds.body]: { value: { type: "plain_text_input", value: body } },
+        },
+      },
+      userId,
+    );
+    await runUntilIdle(this.app, this.clock);
+    const incident = await this.incidentIn(channelName);
+    const notice = await this.app.db.prisma.notice.findFirstOrThrow({
+      where: { incidentId: incident.id },
+      orderBy: { version: "desc" },
+    });
+    this.write(`\n${person} presses Approve`);
+    const channel = this.emulator.world.channelByName(channelName)!;
+    await this.send.blockAction({ action_id: noticeActionIds.approve, value: notice.id }, { userId, channelId: channel.id });
+    await runUntilIdle(this.app, this.clock);
+    const file = this.emulator.world.files.find((candidate) => candidate.name.endsWith(`v${notice.version}.eml`));
+    if (file?.bytes) {
+      const headers = file.bytes.toString("utf8").split(/\r?\n\r?\n/)[0]!.split(/\r?\n/);
+      this.write(`(${file.name}: ${headers.filter((line) => /^(From|Subject|Date):/.test(line)).join(" | ")})`);
     }
   }
 

@@ -109,7 +109,7 @@ export function renderNoticeApproved(
         type: "section",
         text: {
           type: "mrkdwn",
-          text: `:white_check_mark: Customer notice *${notice.phase}* v${notice.version} approved by ${mentionUser(notice.approvedBy)}. The .eml file follows; send it with any mail tool.`,
+          text: `:white_check_mark: Customer notice *${notice.phase}* v${notice.version} approved by ${mentionUser(notice.approvedBy)}. Its .eml file is in this channel, ready for any mail tool.`,
         },
       },
       { type: "section", text: { type: "mrkdwn", text: preview(notice) } },
