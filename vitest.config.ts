@@ -1,9 +1,12 @@
 import { defineConfig } from "vitest/config";
 
-// `npm test`: everything, on the embedded PGlite. No external services needed.
+// `npm test`: everything on the embedded PGlite, with no external services.
+// The browser suite (`*.browser.test.ts`, needs Debian's Chromium) runs with
+// `npm run test:browser`.
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    exclude: ["test/**/*.browser.test.ts", "**/node_modules/**"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -7,7 +7,12 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     // The demo always runs on the embedded database, so it is not repeated here.
-    exclude: ["test/**/*.unit.test.ts", "test/emulator/**", "test/demo/**"],
+    exclude: [
+      "test/**/*.unit.test.ts",
+      "test/**/*.browser.test.ts",
+      "test/emulator/**",
+      "test/demo/**",
+    ],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",

@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { formatAckLatency, measureAckLatency } from "./ack-latency.ts";
+import { formatDeclare, measureDeclare } from "./declare.ts";
 import { formatStartup, measureStartup } from "./startup.ts";
+import { formatStatusPage, measureStatusPage } from "./status-page.ts";
 import { machineDescription, postgresUrl } from "./support.ts";
 import { formatTimerLag, measureTimerLag } from "./timer-lag.ts";
 
@@ -15,6 +17,10 @@ const benchmarks: Record<string, () => Promise<{ text: string; raw: unknown }>> 
     const result = await measureAckLatency({ ratePerSecond: 50, durationSeconds: 30 });
     return { text: formatAckLatency(result), raw: result };
   },
+  declare: async () => {
+    const results = await measureDeclare({ count: 30 });
+    return { text: formatDeclare(results), raw: results };
+  },
   startup: async () => {
     const idleSeconds = 10;
     const samples = await measureStartup({ idleSeconds });
@@ -23,6 +29,10 @@ const benchmarks: Record<string, () => Promise<{ text: string; raw: unknown }>> 
   "timer-lag": async () => {
     const result = await measureTimerLag();
     return { text: formatTimerLag(result), raw: result };
+  },
+  "status-page": async () => {
+    const result = await measureStatusPage({ durationSeconds: 20, connections: 100 });
+    return { text: formatStatusPage(result), raw: result };
   },
 };
 
