@@ -238,6 +238,7 @@ describe("checklists", () => {
   it("ticking an item records it; an overdue item nudges its owner once", async () => {
     await declare("sev2 Checklist run");
     const incident = await bot.app.db.prisma.incident.findFirstOrThrow();
+    const tickedAt = bot.clock.now();
     await bot.send.blockAction(
       {
         action_id: checklistActionIds.toggle,
@@ -251,7 +252,7 @@ describe("checklists", () => {
     const done = await bot.app.db.prisma.checklistItem.findFirstOrThrow({
       where: { itemId: "confirm-source" },
     });
-    expect(done).toMatchObject({ completedBy: "U0ALICE", completedAt: bot.clock.now() });
+    expect(done).toMatchObject({ completedBy: "U0ALICE", completedAt: tickedAt });
     const event = await bot.app.db.prisma.timelineEvent.findFirstOrThrow({
       where: { kind: "checklist_item_completed" },
     });
@@ -266,7 +267,7 @@ describe("checklists", () => {
     await bot.advance(minutes(30));
     const nudges = bot.emulator.world
       .messages(channelId)
-      .filter((m) => m.text.startsWith(":hourglass:"));
+      .filter((m) => m.text.startsWith(":hourglass:") && m.text.includes("overdue on INC-1"));
     expect(nudges.map((m) => m.text.match(/\*(.+?)\*/)?.[1]).sort()).toEqual([
       "Customer notice drafted and approved",
       "Post the first status update",
