@@ -340,12 +340,17 @@ describe("status and list", () => {
     await bot.settle();
     const incident = await bot.app.db.prisma.incident.findFirstOrThrow();
 
-    await bot.send.slashCommand("status", { channelId: incident.channelId! });
-    await bot.send.slashCommand("status INC-1");
-    await bot.send.slashCommand("status INC-7");
-    await bot.send.slashCommand("status");
-    await bot.send.slashCommand("list");
-    await bot.settle();
+    // One at a time, so the replies arrive in order.
+    for (const [text, channel] of [
+      ["status", incident.channelId!],
+      ["status INC-1", "C0GENERAL"],
+      ["status INC-7", "C0GENERAL"],
+      ["status", "C0GENERAL"],
+      ["list", "C0GENERAL"],
+    ] as const) {
+      await bot.send.slashCommand(text, { channelId: channel });
+      await bot.settle();
+    }
     const replies = bot.emulator.ephemeralsFor("U0ALICE").map((e) => e.text);
     expect(replies.at(-5)).toContain("INC-1: Checkout down (SEV2, investigating)");
     expect(replies.at(-4)).toContain("INC-1: Checkout down (SEV2, investigating)");

@@ -80,6 +80,7 @@ describe("/incident update", () => {
 
   it("allows a relapse from monitoring back to investigating", async () => {
     await bot.send.slashCommand("update monitoring Fix deployed", { channelId });
+    await bot.settle();
     await bot.send.slashCommand("update investigating Errors are back", { channelId });
     await bot.settle();
     expect((await incident()).status).toBe("investigating");

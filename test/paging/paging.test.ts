@@ -170,13 +170,11 @@ describe("changing severity", () => {
 describe("/incident page and /incident role", () => {
   it("pages a person by hand once, and refuses to page a role already being paged", async () => {
     await declare("sev1 Manual paging");
-    await bot.send.slashCommand("page <@U0DAVE|dave> please look at the DB", {
-      userId: "U0BOB",
-      channelId,
-    });
-    await bot.send.slashCommand("page <@U0DAVE|dave> again", { userId: "U0BOB", channelId });
-    await bot.send.slashCommand("page tech-lead", { userId: "U0BOB", channelId });
-    await bot.settle();
+    // One at a time: replies arrive in the order the commands finish.
+    for (const text of ["page <@U0DAVE|dave> please look at the DB", "page <@U0DAVE|dave> again", "page tech-lead"]) {
+      await bot.send.slashCommand(text, { userId: "U0BOB", channelId });
+      await bot.settle();
+    }
     const replies = bot.emulator.ephemeralsFor("U0BOB").map((e) => e.text);
     expect(replies.slice(-3)).toEqual([
       "Paged <@U0DAVE> for INC-1.",

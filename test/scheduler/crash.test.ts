@@ -47,7 +47,7 @@ const reminders = (channelId: string) =>
   bot.emulator.world.messages(channelId).filter((m) => m.text.includes("since the last update"));
 
 describe("a process killed mid-delivery", () => {
-  it("SIGKILL after Slack accepted the reminder but before it was recorded: posted exactly once after restart", async () => {
+  it("SIGKILL after Slack accepted the reminder but before it was recorded: posted exactly once after restart", { timeout: 90_000 }, async () => {
     bot = await startTestBot({ label: "crash" });
     await bot.send.slashCommand("declare sev2 Checkout API returning 500s");
     await bot.settle();
@@ -85,6 +85,8 @@ describe("a process killed mid-delivery", () => {
       () => bot.emulator.callsTo("conversations.history").length > 0,
       "the restarted bot to look for its earlier post",
     );
+    // The lookup's result is committed right after; give it a moment before stopping.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     second.child.kill("SIGTERM");
     expect((await second.exited).code).toBe(0);
 
