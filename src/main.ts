@@ -242,8 +242,10 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
       await disconnect?.();
       const { unfinished } = await tasks.drain(stopOptions?.drainTimeoutMs ?? 20_000);
       if (unfinished > 0) log.warn({ unfinished }, "shutdown timed out with work still running");
-      await closed;
-      await db.close();
+      // Never hang a rolling deploy: a connection or pool that will not close
+      // in time is abandoned (the process is exiting anyway).
+      await withTimeout(closed, 5_000);
+      await withTimeout(db.close(), 5_000);
       log.info({}, "shutdown complete");
     })();
     return stopping;
@@ -306,4 +308,15 @@ function checkSlackAuth(slack: SlackGateway, log: Logger) {
       return verified ? { ok: true } : { ok: false, detail: lastProblem };
     },
   };
+}
+
+async function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.catch(() => undefined),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }
