@@ -19,7 +19,22 @@ import { registerChecklistInteractions } from "./checklists/register.ts";
 import type { AppConfig } from "./config/env.ts";
 import { loadPlaybook, type Playbook } from "./config/playbook.ts";
 import { type Database, type DatabaseTarget, openDatabase } from "./db/database.ts";
-import { registerHome } from "./home/register.ts";
+import type { FollowUpCapability } from "./followups/capability.ts";
+import { actionItemSubcommands } from "./followups/commands.ts";
+import { registerCaptureInteractions } from "./followups/capture.ts";
+import {
+  managerSubcommands,
+  managerTimerHandlers,
+  refreshHomes,
+  registerManagerViews,
+  scheduleManagerTimers,
+} from "./followups/manager/index.ts";
+import {
+  onIncidentResolved,
+  postmortemSubcommands,
+  postmortemTimerHandlers,
+  registerPostmortemInteractions,
+} from "./followups/postmortem/index.ts";
 import { healthRoutes } from "./http/health.ts";
 import { type RunningServer, startHttpServer } from "./http/server.ts";
 import {
@@ -155,8 +170,10 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     onChange: () => statusPage.invalidate(),
     hooks: {
       activated: (tx, incident, now) => scheduleNoticeDeadline(tx, incident, playbook, now),
-      resolved: (tx, incident, actorId, now) =>
-        draftResolvedNotice({ playbook, templates: noticeTemplates, clock }, tx, incident, actorId, now),
+      resolved: async (tx, incident, actorId, now) => {
+        await draftResolvedNotice({ playbook, templates: noticeTemplates, clock }, tx, incident, actorId, now);
+        await onIncidentResolved(followUps, tx, incident, actorId, now);
+      },
     },
   };
   const declare: DeclareDependencies = {
@@ -185,23 +202,48 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
   scheduler.registerHandler(noticeDeadlineKind, createNoticeDeadlineHandler(notices));
   scheduler.registerHandler(noticeSendKind, createNoticeSendHandler(notices));
 
+  const followUps: FollowUpCapability = {
+    prisma: db.prisma,
+    incidents,
+    playbook,
+    clock,
+    log: log.child({ component: "follow-ups" }),
+    slack,
+    status,
+    wake: () => scheduler.wake(),
+    githubRepository: config.github.enabled ? config.github.repository : undefined,
+    actionItemsChanged: (userIds) => refreshHomes(followUps, userIds),
+  };
+  for (const [kind, handler] of Object.entries({
+    ...postmortemTimerHandlers(followUps),
+    ...managerTimerHandlers(followUps),
+  })) {
+    scheduler.registerHandler(kind, handler);
+  }
+
   registerWorkTracking(app, tasks);
   registerEventDeduplication(app, db.prisma);
   const registry = new CommandRegistry("declare").register(
     ...incidentSubcommands(capability),
     ...pagingSubcommands(paging),
     ...noticeSubcommands(notices),
+    ...actionItemSubcommands(followUps),
+    ...managerSubcommands(followUps),
+    ...postmortemSubcommands(followUps),
   );
   registerCommandRouter(app, registry, log);
   registerIncidentInteractions(app, capability);
   registerPagingInteractions(app, paging);
   registerChecklistInteractions(app, status);
   registerNoticeInteractions(app, notices);
-  registerHome(app, incidents);
+  registerPostmortemInteractions(app, followUps);
+  registerCaptureInteractions(app, followUps);
+  registerManagerViews(app, followUps);
 
   let server: RunningServer;
   try {
     await statusPage.start();
+    await scheduleManagerTimers(followUps);
     server = await startHttpServer({
       port: config.port,
       ...(options.host ? { host: options.host } : {}),

@@ -183,6 +183,40 @@ const checklist = z
   })
   .strict();
 
+const githubLogin = z
+  .string()
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/, {
+    message: "expected a GitHub login such as octocat",
+  });
+const weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] as const;
+
+/** Follow-up work: action items as GitHub issues, the postmortem and the weekly digest. */
+const followUps = z
+  .object({
+    /** Times in postmortems and digests are shown in this zone. */
+    timezone: timeZone.default("UTC"),
+    /** Slack user → GitHub login, for assignees; people not listed are matched by email. */
+    githubUsers: z.record(slackUserId, githubLogin).default({}),
+    /** The postmortem is due for review this many days after the incident is resolved. */
+    postmortemReviewDays: z.number().int().positive().default(5),
+    /** How often open items are compared with GitHub, to catch webhooks that never arrived. */
+    reconcileMinutes: z.number().int().positive().default(15),
+    /** The weekly digest for managers; no digest when absent. */
+    digest: z
+      .object({
+        /** A channel ID (C…) or a #name. */
+        channel: z.string().min(2),
+        weekday: z.enum(weekdays).default("monday"),
+        time: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, { message: "expected a 24-hour time such as 09:00" })
+          .default("09:00"),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 const permissionRoles = z.array(roleId).min(1);
 
 const permissions = z
@@ -234,6 +268,12 @@ export const playbook = z
       deadlineMinutes: 10,
     }),
     statusPage: statusPage.default({ title: "Service status" }),
+    followUps: followUps.default({
+      timezone: "UTC",
+      githubUsers: {},
+      postmortemReviewDays: 5,
+      reconcileMinutes: 15,
+    }),
     permissions: permissions.default({
       changeSeverity: ["incident_commander"],
       resolve: ["incident_commander"],
@@ -251,6 +291,8 @@ export type EscalationPolicy = z.infer<typeof escalationPolicy>;
 export type Checklist = z.infer<typeof checklist>;
 export type Component = z.infer<typeof component>;
 export type ComponentStatus = (typeof componentStatuses)[number];
+export type FollowUpSettings = z.infer<typeof followUps>;
+export type Weekday = (typeof weekdays)[number];
 export type Permission = "changeSeverity" | "resolve" | "assignRoles";
 
 /** Names used in one place must exist in another: reported with their paths. */

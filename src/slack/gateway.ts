@@ -1,4 +1,4 @@
-import type { KnownBlock, View } from "@slack/types";
+import type { HomeView, KnownBlock, View } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
 
 /**
@@ -39,6 +39,13 @@ export interface SlackGateway {
   /** The DM channel with a user (conversations.open), for posts that must be found again. */
   openDirectMessage(userId: string): Promise<string>;
   authTest(): Promise<{ userId: string; teamId: string }>;
+  /** The App Home tab of one user (views.publish). */
+  publishHome(userId: string, view: HomeView): Promise<void>;
+  /** The user's email (users.info; needs users:read.email), if Slack shares it. */
+  userEmail(userId: string): Promise<string | undefined>;
+  /** One message by its ts, top-level or in a thread, if the bot can read it. */
+  getMessage(channelId: string, ts: string): Promise<{ ts: string; user?: string; text: string } | undefined>;
+  permalink(channelId: string, ts: string): Promise<string>;
 }
 
 export class SlackCallError extends Error {
@@ -188,6 +195,32 @@ export function createSlackGateway(client: WebClient): SlackGateway {
       call("auth.test", async () => {
         const result = await client.auth.test();
         return { userId: result.user_id!, teamId: result.team_id! };
+      }),
+    publishHome: (userId, view) =>
+      call("views.publish", async () => {
+        await client.views.publish({ user_id: userId, view });
+      }),
+    userEmail: (userId) =>
+      call("users.info", async () => {
+        const result = await client.users.info({ user: userId });
+        return result.user?.profile?.email || undefined;
+      }),
+    getMessage: (channelId, ts) =>
+      call("conversations.history", async () => {
+        const history = await client.conversations.history({ channel: channelId, latest: ts, inclusive: true, limit: 1 });
+        let found = history.messages?.find((message) => message.ts === ts);
+        if (!found) {
+          // A reply in a thread is not in the channel's history; replies() finds it by its own ts.
+          const replies = await client.conversations.replies({ channel: channelId, ts, limit: 1 }).catch(() => undefined);
+          found = replies?.messages?.find((message) => message.ts === ts);
+        }
+        if (!found?.ts) return undefined;
+        return { ts: found.ts, text: found.text ?? "", ...(found.user ? { user: found.user } : {}) };
+      }),
+    permalink: (channelId, ts) =>
+      call("chat.getPermalink", async () => {
+        const result = await client.chat.getPermalink({ channel: channelId, message_ts: ts });
+        return result.permalink!;
       }),
   };
 }

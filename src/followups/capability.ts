@@ -1,0 +1,31 @@
+import type { Playbook } from "../config/playbook.ts";
+import type { PrismaClient } from "../generated/prisma/client.ts";
+import type { IncidentRepository } from "../incidents/repository.ts";
+import type { StatusDependencies } from "../incidents/status-updates.ts";
+import type { Logger } from "../logging.ts";
+import type { Clock } from "../shared/clock.ts";
+import type { SlackGateway } from "../slack/gateway.ts";
+
+/**
+ * What the follow-up capabilities (action items, GitHub sync, postmortem,
+ * manager views, timeline capture) share. Built once in main.ts.
+ */
+export interface FollowUpCapability {
+  prisma: PrismaClient;
+  incidents: IncidentRepository;
+  playbook: Playbook;
+  clock: Clock;
+  log: Logger;
+  slack: SlackGateway;
+  /** The incident lifecycle, for commands that act like other incident commands. */
+  status: StatusDependencies;
+  /** Nudges the timer engine so queued work (Slack posts, GitHub issues) goes out now. */
+  wake(): void;
+  /** `owner/name` when GitHub is configured; undefined means items are tracked locally only. */
+  githubRepository: string | undefined;
+  /**
+   * Called after action items change (created, done, reopened, linked), with
+   * the Slack users whose App Home shows them. Fire and forget.
+   */
+  actionItemsChanged(userIds: readonly string[]): void;
+}
