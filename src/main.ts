@@ -21,6 +21,15 @@ import { loadPlaybook, type Playbook } from "./config/playbook.ts";
 import { type Database, type DatabaseTarget, openDatabase } from "./db/database.ts";
 import type { FollowUpCapability } from "./followups/capability.ts";
 import { actionItemSubcommands } from "./followups/commands.ts";
+import { createGitHubIssueHandler, githubIssueKind } from "./followups/github-outbox.ts";
+import {
+  createReconcileHandler,
+  type GitHubSyncDependencies,
+  githubReconcileKind,
+  githubWebhookRoutes,
+  scheduleReconcile,
+} from "./followups/github-sync.ts";
+import { createGitHubClient } from "./github/client.ts";
 import { registerCaptureInteractions } from "./followups/capture.ts";
 import {
   managerSubcommands,
@@ -100,6 +109,8 @@ export interface StartOptions {
    * with `scheduler.tick()` (tests on a test clock).
    */
   autoTick?: boolean;
+  /** Scales the GitHub client's in-process retry waits (tests shorten them). */
+  githubRetryBaseMs?: number;
 }
 
 export interface RunningApp {
@@ -214,6 +225,34 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     githubRepository: config.github.enabled ? config.github.repository : undefined,
     actionItemsChanged: (userIds) => refreshHomes(followUps, userIds),
   };
+  const github = config.github.enabled
+    ? createGitHubClient({
+        token: config.github.token,
+        repository: config.github.repository,
+        apiUrl: config.github.apiUrl,
+        log: log.child({ component: "github" }),
+        ...(options.githubRetryBaseMs !== undefined ? { retryBaseMs: options.githubRetryBaseMs } : {}),
+      })
+    : undefined;
+  const githubSync: GitHubSyncDependencies | undefined =
+    config.github.enabled
+      ? {
+          prisma: db.prisma,
+          playbook,
+          clock,
+          log: log.child({ component: "github-sync" }),
+          repository: config.github.repository,
+          wake: followUps.wake,
+          actionItemsChanged: followUps.actionItemsChanged,
+        }
+      : undefined;
+  if (github && githubSync) {
+    scheduler.registerHandler(
+      githubIssueKind,
+      createGitHubIssueHandler({ ...followUps, github, log: log.child({ component: "github-outbox" }) }),
+    );
+    scheduler.registerHandler(githubReconcileKind, createReconcileHandler({ ...githubSync, github }));
+  }
   for (const [kind, handler] of Object.entries({
     ...postmortemTimerHandlers(followUps),
     ...managerTimerHandlers(followUps),
@@ -244,6 +283,7 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
   try {
     await statusPage.start();
     await scheduleManagerTimers(followUps);
+    if (githubSync) await scheduleReconcile(githubSync);
     server = await startHttpServer({
       port: config.port,
       ...(options.host ? { host: options.host } : {}),
@@ -256,7 +296,9 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
           },
         },
         { name: "slack", check: slackAuth.status },
-      ]), statusPage.routes),
+      ]), statusPage.routes, githubSync
+        ? githubWebhookRoutes({ ...githubSync, secret: config.github.enabled ? config.github.webhookSecret : undefined })
+        : {}),
       ...(receiver ? { fallback: receiver.requestListener } : {}),
     });
     if (config.slack.mode === "socket") await app.start();

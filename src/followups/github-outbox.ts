@@ -1,5 +1,13 @@
+import type { Playbook } from "../config/playbook.ts";
+import type { PrismaClient } from "../generated/prisma/client.ts";
+import { type GitHubClient, type GitHubIssue, GitHubUnavailableError, type NewIssue } from "../github/client.ts";
+import { incidentKey } from "../incidents/rules.ts";
+import type { Logger } from "../logging.ts";
 import { scheduleTimerOnce } from "../scheduler/timers.ts";
-import type { Transaction } from "../scheduler/types.ts";
+import type { TimerHandler, Transaction } from "../scheduler/types.ts";
+import { escapeMrkdwn, truncate } from "../slack/escape.ts";
+import type { SlackGateway } from "../slack/gateway.ts";
+import { enqueueSlackPost } from "../slack/outbox.ts";
 
 /**
  * The GitHub outbox: an action item or a postmortem is recorded first, with
@@ -21,4 +29,232 @@ export async function queueGitHubIssue(tx: Transaction, subject: IssueSubject, n
     { kind: githubIssueKind, key: issueTimerKey(subject), dueAt: now, payload: { ...subject } },
     now,
   );
+}
+
+export interface GitHubOutboxDependencies {
+  prisma: PrismaClient;
+  playbook: Playbook;
+  slack: SlackGateway;
+  github: GitHubClient;
+  log: Logger;
+  actionItemsChanged(userIds: readonly string[]): void;
+}
+
+/** A person's text, made inert on GitHub: no @-mentions, no HTML (so no forged markers). */
+export function escapeForGitHub(text: string): string {
+  return text
+    .replaceAll("&", "&amp;")
+    .replaceAll("<", "&lt;")
+    .replaceAll(">", "&gt;")
+    .replace(/@(?=[A-Za-z0-9])/g, "@\u200b");
+}
+
+export function markerFor(subject: IssueSubject): string {
+  return `<!-- incident-bot:${subject.type === "action_item" ? "action-item" : "postmortem"}:${subject.id} -->`;
+}
+
+/** Links to the incident channel in any workspace (Slack resolves app_redirect for the viewer). */
+export function slackChannelLink(channelId: string): string {
+  return `https://slack.com/app_redirect?channel=${channelId}`;
+}
+
+interface IssueDraft {
+  incident: { id: string; number: number; title: string; severity: string; channelId: string | null };
+  issue: NewIssue;
+  /** Slack owner to map to a GitHub assignee. */
+  ownerId: string | null;
+  attemptedAt: Date | null;
+  /** Whose App Home lists it. */
+  watchers: string[];
+}
+
+async function loadDraft(prisma: PrismaClient, subject: IssueSubject): Promise<IssueDraft | undefined> {
+  if (subject.type === "action_item") {
+    const item = await prisma.actionItem.findUnique({ where: { id: subject.id }, include: { incident: true } });
+    if (!item || item.githubState !== "queued") return undefined;
+    const { incident } = item;
+    const due = item.dueOn ? item.dueOn.toISOString().slice(0, 10) : undefined;
+    const body = [
+      `Follow-up action item from **${incidentKey(incident.number)}: ${escapeForGitHub(incident.title)}** (${incident.severity}).`,
+      "",
+      escapeForGitHub(item.text),
+      "",
+      ...(due ? [`- Due: ${due}`] : []),
+      ...(incident.channelId ? [`- Incident channel: ${slackChannelLink(incident.channelId)}`] : []),
+      ...(item.sourceUrl ? [`- From this Slack message: ${item.sourceUrl}`] : []),
+      "",
+      "Closing this issue marks the action item done in Slack; reopening it reopens the item.",
+      "",
+      markerFor(subject),
+    ].join("\n");
+    return {
+      incident,
+      issue: {
+        title: truncate(`${incidentKey(incident.number)}: ${firstLine(item.text)}`, 200),
+        body,
+        labels: issueLabels(incident),
+        assignees: [],
+      },
+      ownerId: item.ownerId,
+      attemptedAt: item.githubAttemptedAt,
+      watchers: [item.createdBy, ...(item.ownerId ? [item.ownerId] : [])],
+    };
+  }
+  const postmortem = await prisma.postmortem.findUnique({ where: { incidentId: subject.id }, include: { incident: true } });
+  if (!postmortem || postmortem.githubState !== "queued" || !postmortem.markdown) return undefined;
+  const { incident } = postmortem;
+  return {
+    incident,
+    issue: {
+      title: truncate(`Postmortem: ${incidentKey(incident.number)}: ${incident.title}`, 200),
+      // The draft is the bot's own Markdown, built from escaped text (src/followups/postmortem/).
+      body: `${postmortem.markdown}\n\n${markerFor(subject)}`,
+      labels: ["postmortem", ...issueLabels(incident)],
+      assignees: [],
+    },
+    ownerId: postmortem.ownerId,
+    attemptedAt: postmortem.githubAttemptedAt,
+    watchers: postmortem.ownerId ? [postmortem.ownerId] : [],
+  };
+}
+
+function issueLabels(incident: { number: number; severity: string }): string[] {
+  return ["incident", incident.severity, incidentKey(incident.number)];
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0]!.trim();
+}
+
+/**
+ * Maps a Slack owner to a GitHub login: the playbook's `followUps.githubUsers`
+ * first, else the owner's Slack email matched against GitHub's public emails.
+ * An owner GitHub cannot assign is left unassigned (and named in the body).
+ */
+async function resolveAssignee(deps: GitHubOutboxDependencies, ownerId: string | null): Promise<string | undefined> {
+  if (!ownerId) return undefined;
+  let login: string | undefined = deps.playbook.followUps.githubUsers[ownerId];
+  if (!login) {
+    const email = await deps.slack.userEmail(ownerId).catch((error: unknown) => {
+      deps.log.warn({ ownerId, reason: (error as Error).message }, "could not read the owner's Slack email");
+      return undefined;
+    });
+    if (email) login = await deps.github.loginForEmail(email);
+  }
+  if (!login) return undefined;
+  return (await deps.github.canBeAssigned(login)) ? login : undefined;
+}
+
+const outageBackoffBaseMs = 30_000;
+const outageBackoffMaxMs = 15 * 60_000;
+/** GitHub's clock and ours may differ; look back this far for an issue our lost attempt created. */
+const markerLookbackMs = 60 * 60_000;
+
+export function outageRetryDelayMs(retries: number, retryAfterSeconds?: number): number {
+  const backoff = Math.min(outageBackoffBaseMs * 2 ** retries, outageBackoffMaxMs);
+  return Math.max(backoff, (retryAfterSeconds ?? 0) * 1000);
+}
+
+/**
+ * Opens the GitHub issue of one queued action item or postmortem, exactly once:
+ *
+ *  1. Before the first create call, `github_attempted_at` is committed.
+ *  2. If it was already set, an earlier attempt may have created the issue
+ *     and died before recording it: the handler looks for the issue by its
+ *     marker first, and records it instead of creating another.
+ *  3. The issue is recorded, and its link posted, in the commit that
+ *     finishes the timer.
+ *
+ * While GitHub is down or rate-limited the timer is rescheduled with backoff
+ * (30 s doubling to 15 min, or Retry-After), for as long as it takes: a
+ * GitHub outage is not a failure of the item. Other errors (a bad token, a
+ * missing repository) go through the timer engine's retries and alert.
+ */
+export function createGitHubIssueHandler(deps: GitHubOutboxDependencies): TimerHandler {
+  return async (timer, { now }) => {
+    const subject: IssueSubject = { type: timer.payload.type as IssueSubject["type"], id: String(timer.payload.id) };
+    const draft = await loadDraft(deps.prisma, subject);
+    if (!draft) return { kind: "done" };
+    const marker = markerFor(subject);
+    try {
+      let issue = draft.attemptedAt
+        ? await deps.github.findIssueByMarker(marker, new Date(draft.attemptedAt.getTime() - markerLookbackMs))
+        : undefined;
+      let assignee: string | undefined;
+      if (!issue) {
+        assignee = await resolveAssignee(deps, draft.ownerId);
+        if (draft.ownerId && !assignee) {
+          draft.issue.body = draft.issue.body.replace(marker, `Owner in Slack: <@${draft.ownerId}> (no GitHub account matched)\n\n${marker}`);
+        }
+        if (!draft.attemptedAt) await markAttempted(deps.prisma, subject);
+        issue = await deps.github.createIssue({ ...draft.issue, assignees: assignee ? [assignee] : [] });
+        deps.log.info({ subject: subject.type, id: subject.id, issue: issue.number }, "github issue opened");
+      } else {
+        deps.log.info({ subject: subject.type, id: subject.id, issue: issue.number }, "github issue found by marker after a lost answer");
+      }
+      const found = issue;
+      return {
+        kind: "done",
+        effects: (tx) => recordIssue(tx, subject, draft, found, assignee, now),
+        afterCommit: () => deps.actionItemsChanged(draft.watchers),
+      };
+    } catch (error) {
+      if (!(error instanceof GitHubUnavailableError)) throw error;
+      const retries = Number(timer.payload.outageRetries ?? 0);
+      const at = new Date(now.getTime() + outageRetryDelayMs(retries, error.retryAfterSeconds));
+      deps.log.warn({ subject: subject.type, id: subject.id, retries, retryAt: at, reason: error.message }, "github unavailable; issue stays queued");
+      return { kind: "reschedule", at, payload: { ...subject, outageRetries: retries + 1 } };
+    }
+  };
+}
+
+/**
+ * Uses the wall clock, not the scheduling clock: it is compared with GitHub's
+ * timestamps when looking for the issue later.
+ */
+async function markAttempted(prisma: PrismaClient, subject: IssueSubject): Promise<void> {
+  const at = new Date();
+  if (subject.type === "action_item") {
+    await prisma.actionItem.update({ where: { id: subject.id }, data: { githubAttemptedAt: at } });
+  } else {
+    await prisma.postmortem.update({ where: { incidentId: subject.id }, data: { githubAttemptedAt: at } });
+  }
+}
+
+async function recordIssue(
+  tx: Transaction,
+  subject: IssueSubject,
+  draft: IssueDraft,
+  issue: GitHubIssue,
+  assignee: string | undefined,
+  now: Date,
+): Promise<void> {
+  const recorded = { githubState: "created", githubNumber: issue.number, githubUrl: issue.url };
+  let text: string;
+  if (subject.type === "action_item") {
+    const updated = await tx.actionItem.updateManyAndReturn({
+      where: { id: subject.id, githubState: "queued" },
+      data: { ...recorded, ...(assignee ? { githubAssignee: assignee } : {}), updatedAt: now },
+    });
+    const item = updated[0];
+    if (!item) return;
+    const assigned = assignee ? ` Assigned to ${assignee} on GitHub.` : "";
+    text = `🔗 GitHub issue <${issue.url}|#${issue.number}> opened for the action item: ${escapeMrkdwn(truncate(item.text, 300))}.${assigned}`;
+  } else {
+    const updated = await tx.postmortem.updateMany({ where: { incidentId: subject.id, githubState: "queued" }, data: recorded });
+    if (updated.count === 0) return;
+    text = `📄 The postmortem draft is open for editing as GitHub issue <${issue.url}|#${issue.number}>.`;
+  }
+  if (draft.incident.channelId) {
+    await enqueueSlackPost(
+      tx,
+      {
+        key: `github:${subject.type}:${subject.id}:linked`,
+        channelId: draft.incident.channelId,
+        message: { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] },
+        incidentId: draft.incident.id,
+      },
+      now,
+    );
+  }
 }

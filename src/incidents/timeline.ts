@@ -17,6 +17,8 @@ export const timelineKinds = [
   "notice_drafted",
   "notice_approved",
   "action_item_added",
+  "action_item_done",
+  "action_item_reopened",
   "checklist_item_completed",
   "checklist_item_reopened",
   "checklist_item_overdue",

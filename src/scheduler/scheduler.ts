@@ -204,6 +204,7 @@ export class Scheduler {
     }
     try {
       await this.commit(timer, outcome);
+      if (outcome.kind !== "defer") outcome.afterCommit?.();
       if (outcome.kind === "done") report.done += 1;
       else if (outcome.kind === "reschedule") report.rescheduled += 1;
       else report.deferred += 1;

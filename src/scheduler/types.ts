@@ -22,13 +22,15 @@ export interface ClaimedTimer {
  * by the handler itself (see src/scheduler/slack-outbox.ts).
  */
 export type TimerOutcome =
-  | { kind: "done"; effects?: (tx: Transaction) => Promise<void> }
+  | { kind: "done"; effects?: (tx: Transaction) => Promise<void>; afterCommit?: () => void }
   /** Run again at `at` (a repeating reminder): attempts start over. */
   | {
       kind: "reschedule";
       at: Date;
       payload?: Record<string, unknown>;
       effects?: (tx: Transaction) => Promise<void>;
+      /** Runs once the effects are committed (refreshing views that read them). */
+      afterCommit?: () => void;
     }
   /** Not a failure: try again at `at` without using up an attempt (rate limits). */
   | { kind: "defer"; at: Date };

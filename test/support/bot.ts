@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type AppConfig, loadConfig } from "../../src/config/env.ts";
 import type { Playbook } from "../../src/config/playbook.ts";
+import type { GitHubEmulator } from "../../src/emulator/github/index.ts";
 import { type SlackEmulator, startSlackEmulator } from "../../src/emulator/slack/index.ts";
 import { type RunningApp, startApp } from "../../src/main.ts";
 import { runUntilIdle } from "../../src/scheduler/drive.ts";
@@ -12,6 +13,8 @@ import { defaultPlaybookFile } from "./paths.ts";
 import { SlackRequestSender } from "./slack-signer.ts";
 
 export const signingSecret = "test-signing-secret";
+export const githubWebhookSecret = "test-github-webhook-secret";
+export const githubRepository = "acme/ops";
 
 export interface TestBot {
   app: RunningApp;
@@ -46,6 +49,11 @@ export interface TestBotOptions {
   env?: Record<string, string>;
   /** Replaces the playbook loaded from PLAYBOOK_FILE. */
   playbook?: Playbook;
+  /**
+   * Turns GitHub follow-ups on against this emulator (repository acme/ops),
+   * and points its webhooks at the bot's /github/webhook.
+   */
+  github?: GitHubEmulator;
 }
 
 export function testConfig(
@@ -70,14 +78,24 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `incident-bot-${options.label}-`));
   const database = options.database ?? testDatabase(options.label, dataDir);
   const clock = options.clock ?? new ManualClock();
+  const githubEnv: Record<string, string> = options.github
+    ? {
+        GITHUB_TOKEN: options.github.token,
+        GITHUB_REPOSITORY: githubRepository,
+        GITHUB_API_URL: options.github.apiUrl,
+        GITHUB_WEBHOOK_SECRET: githubWebhookSecret,
+      }
+    : {};
   const app = await startApp({
-    config: testConfig(emulator, dataDir, options.env),
+    config: testConfig(emulator, dataDir, { ...githubEnv, ...options.env }),
+    githubRetryBaseMs: 5,
     database: database.target,
     host: "127.0.0.1",
     clock,
     autoTick: false,
     ...(options.playbook ? { playbook: options.playbook } : {}),
   });
+  options.github?.webhooks.configure({ url: `${app.url}/github/webhook`, secret: githubWebhookSecret });
   const send = new SlackRequestSender(app.url, signingSecret, (channelId, userId) =>
     emulator.responseUrl(channelId, userId),
   );

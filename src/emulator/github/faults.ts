@@ -26,7 +26,14 @@ export type FaultEffect =
    * connection is dropped without an answer, as when the bot dies or loses the response after
    * GitHub has done the work. This is what exactly-once creation has to survive.
    */
-  | { kind: "drop_response" };
+  | {
+      kind: "drop_response";
+      /**
+       * Hold the connection open this long before dropping it, so a test can kill the client
+       * while GitHub has done the work and the answer has not arrived. 0 by default.
+       */
+      holdMs?: number;
+    };
 
 export type FaultScope = {
   /**

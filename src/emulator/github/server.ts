@@ -402,6 +402,7 @@ class LoopbackGitHubEmulator implements GitHubEmulator {
     const final = withCommonHeaders(answer, requestId, callerLogin !== undefined);
     if (failure?.kind === "drop_response") {
       record(0, answer.body, failure.kind, callerLogin);
+      if (failure.holdMs) await sleep(failure.holdMs, undefined, { ref: false });
       dropConnection(response);
       return;
     }

@@ -1,0 +1,158 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { type GitHubEmulator, startGitHubEmulator } from "../../src/emulator/github/index.ts";
+import { type TestBot, startTestBot } from "../support/bot.ts";
+import { ManualClock, minutes } from "../support/clock.ts";
+import { quietPlaybook } from "../support/playbooks.ts";
+
+/**
+ * Action items become GitHub issues through the outbox, against the GitHub
+ * API emulator (real HTTP, Octokit with throttling and retry), beside the
+ * Slack emulator.
+ */
+
+let bot: TestBot;
+let github: GitHubEmulator;
+let channelId: string;
+
+afterEach(async () => {
+  await bot?.dispose();
+  await github?.close();
+});
+
+async function start(options: { github?: boolean } = {}) {
+  github = await startGitHubEmulator();
+  bot = await startTestBot({
+    label: "github-issues",
+    clock: new ManualClock(new Date("2026-11-30T09:00:00Z")),
+    playbook: quietPlaybook(),
+    ...(options.github === false ? {} : { github }),
+  });
+  await bot.send.slashCommand("declare sev2 Checkout API returning 500s", { userId: "U0BOB" });
+  await bot.settle();
+  channelId = (await bot.app.db.prisma.incident.findFirstOrThrow()).channelId!;
+}
+
+const issuesIn = () => github.world.issues("acme/ops");
+const createCalls = () => github.callsTo("POST /repos/:owner/:repo/issues");
+const channelTexts = () => bot.emulator.world.messages(channelId).map((message) => message.text);
+
+describe("an action item becomes a GitHub issue", () => {
+  it("has the labels, the marker, a link back and the owner's GitHub account as assignee", async () => {
+    await start();
+    await bot.send.slashCommand("action Add an alert on checkout error rate <@U0ALICE|alice> due:2026-12-07", {
+      userId: "U0BOB",
+      channelId,
+    });
+    await bot.settle();
+    expect(bot.emulator.ephemeralsFor("U0BOB").at(-1)!.text).toContain("Its GitHub issue is queued");
+
+    const item = await bot.app.db.prisma.actionItem.findFirstOrThrow();
+    expect(item).toMatchObject({ ownerId: "U0ALICE", state: "open", githubState: "created", githubAssignee: "alice" });
+    expect(item.dueOn?.toISOString().slice(0, 10)).toBe("2026-12-07");
+
+    expect(createCalls()).toHaveLength(1);
+    const sent = createCalls()[0]!.body as { title: string; body: string; labels: string[]; assignees: string[] };
+    expect(sent.labels).toEqual(["incident", "SEV2", "INC-1"]);
+    expect(sent.assignees).toEqual(["alice"]);
+    expect(sent.title).toBe("INC-1: Add an alert on checkout error rate");
+    expect(sent.body).toContain(`<!-- incident-bot:action-item:${item.id} -->`);
+    expect(sent.body).toContain(`https://slack.com/app_redirect?channel=${channelId}`);
+    expect(sent.body).toContain("Due: 2026-12-07");
+
+    const created = createCalls()[0]!.response as { number: number; html_url: string; labels: { name: string }[]; assignees: { login: string }[] };
+    expect(item.githubNumber).toBe(created.number);
+    expect(item.githubUrl).toBe(created.html_url);
+    expect(created.labels.map((label) => label.name)).toEqual(["incident", "SEV2", "INC-1"]);
+    expect(created.assignees.map((user) => user.login)).toEqual(["alice"]);
+
+    // Alice was found by her Slack email among GitHub's public emails.
+    expect(github.callsTo("GET /search/users")[0]!.query.q).toBe("alice@example.com in:email");
+    expect(channelTexts().some((text) => text.includes(`<${created.html_url}|#${created.number}>`))).toBe(true);
+  });
+
+  it("maps the owner through the playbook first, and escapes what people typed", async () => {
+    await start();
+    await bot.send.slashCommand("action Check @here <!channel> runbook <@U0DAVE>", { userId: "U0BOB", channelId });
+    await bot.settle();
+    const sent = createCalls()[0]!.body as { body: string; assignees: string[] };
+    expect(sent.assignees).toEqual(["dave"]);
+    expect(github.callsTo("GET /search/users")).toHaveLength(0);
+    expect(sent.body).not.toContain("@here");
+    expect(sent.body).not.toContain("<!channel>");
+    expect(channelTexts().join("\n")).not.toContain("<!channel>");
+  });
+
+  it("with GitHub off, tracks the item locally and says so", async () => {
+    await start({ github: false });
+    await bot.send.slashCommand("action Write the runbook", { userId: "U0BOB", channelId });
+    await bot.settle();
+    expect(bot.emulator.ephemeralsFor("U0BOB").at(-1)!.text).toContain("GitHub is off");
+    const item = await bot.app.db.prisma.actionItem.findFirstOrThrow();
+    expect(item.githubState).toBe("off");
+    expect(github.calls).toHaveLength(0);
+  });
+
+  it("refuses bad input with usage and writes nothing", async () => {
+    await start();
+    for (const text of ["action", "action Fix it due:2026-02-30", "action Fix it due:tomorrow", `action ${"x".repeat(1001)}`]) {
+      const response = await bot.send.slashCommand(text, { userId: "U0BOB", channelId });
+      const body = (await response.json()) as { response_type: string; text: string };
+      expect(body.response_type).toBe("ephemeral");
+      expect(body.text).toContain("Usage: `/incident action");
+    }
+    await bot.settle();
+    expect(await bot.app.db.prisma.actionItem.count()).toBe(0);
+    expect(createCalls()).toHaveLength(0);
+  });
+});
+
+describe("faults", () => {
+  it("waits out a GitHub outage and creates exactly one issue per item", async () => {
+    await start();
+    github.faults.add({ route: "POST /repos/:owner/:repo/issues", kind: "server_error", status: 503 });
+    await bot.send.slashCommand("action First follow-up", { userId: "U0BOB", channelId });
+    await bot.send.slashCommand("action Second follow-up", { userId: "U0BOB", channelId });
+    await bot.settle();
+    await bot.advance(minutes(5));
+    expect(createCalls().length).toBeGreaterThanOrEqual(4);
+    expect(createCalls().every((call) => call.status === 503)).toBe(true);
+    const queued = await bot.app.db.prisma.actionItem.findMany();
+    expect(queued.map((item) => item.githubState)).toEqual(["queued", "queued"]);
+
+    github.faults.clear();
+    await bot.advance(minutes(20));
+    const items = await bot.app.db.prisma.actionItem.findMany({ orderBy: { createdAt: "asc" } });
+    expect(items.map((item) => item.githubState)).toEqual(["created", "created"]);
+    expect(issuesIn().map((issue) => issue.title).sort()).toEqual(["INC-1: First follow-up", "INC-1: Second follow-up"]);
+    expect(createCalls().filter((call) => call.status === 201)).toHaveLength(2);
+    // The timers are finished, not failed: an outage raises no alert.
+    expect(await bot.app.db.prisma.timer.count({ where: { kind: "github.open_issue", state: { not: "done" } } })).toBe(0);
+  });
+
+  it("after a lost answer, finds the issue by its marker instead of opening a second", async () => {
+    await start();
+    github.faults.add({ route: "POST /repos/:owner/:repo/issues", kind: "drop_response", times: 1 });
+    await bot.send.slashCommand("action Add a canary for payments", { userId: "U0BOB", channelId });
+    await bot.settle();
+    expect(issuesIn()).toHaveLength(1);
+    await bot.advance(minutes(2));
+    const item = await bot.app.db.prisma.actionItem.findFirstOrThrow();
+    expect(item.githubState).toBe("created");
+    expect(item.githubNumber).toBe(issuesIn()[0]!.number);
+    expect(issuesIn()).toHaveLength(1);
+    expect(createCalls()).toHaveLength(1);
+  });
+
+  it("a rate limit defers the item without failing it", async () => {
+    await start();
+    github.faults.add({ route: "POST /repos/:owner/:repo/issues", kind: "rate_limited", retryAfterSeconds: 120, times: 1 });
+    await bot.send.slashCommand("action Tune the autoscaler", { userId: "U0BOB", channelId });
+    await bot.settle();
+    expect((await bot.app.db.prisma.actionItem.findFirstOrThrow()).githubState).toBe("queued");
+    await bot.advance(minutes(1));
+    expect((await bot.app.db.prisma.actionItem.findFirstOrThrow()).githubState).toBe("queued");
+    await bot.advance(minutes(2));
+    expect((await bot.app.db.prisma.actionItem.findFirstOrThrow()).githubState).toBe("created");
+    expect(issuesIn()).toHaveLength(1);
+  });
+});
