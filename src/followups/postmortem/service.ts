@@ -1,0 +1,205 @@
+import { DateTime } from "luxon";
+import type { Postmortem } from "../../generated/prisma/client.ts";
+import type { IncidentWithRoles } from "../../incidents/repository.ts";
+import { roleLabel } from "../../paging/views.ts";
+import { scheduleTimer } from "../../scheduler/timers.ts";
+import type { TimerHandler, Transaction } from "../../scheduler/types.ts";
+import { enqueueSlackPost } from "../../slack/outbox.ts";
+import type { FollowUpCapability } from "../capability.ts";
+import { queueGitHubIssue } from "../github-outbox.ts";
+import { type PostmortemFacts, renderPostmortemMarkdown } from "./markdown.ts";
+import { renderOwnerPrompt, renderReviewReminder } from "./views.ts";
+
+/**
+ * The postmortem: its owner and review deadline (set when the incident
+ * resolves), its Markdown draft, and its GitHub issue through the outbox.
+ * One row per incident in `postmortems`.
+ */
+
+export const reviewReminderKind = "postmortem.review_reminder";
+
+export function reviewReminderKey(incidentId: string): string {
+  return `postmortem-review:${incidentId}`;
+}
+
+/** The review deadline: whole days in the team's zone, so a DST change does not shift it by an hour. */
+export function reviewDeadline(resolvedAt: Date, days: number, timezone: string): Date {
+  return DateTime.fromJSDate(resolvedAt, { zone: timezone }).plus({ days }).toJSDate();
+}
+
+/**
+ * Inside the resolve transaction: records the review deadline, asks the
+ * channel for an owner and sets the review reminder. Resolving again after a
+ * reopen moves the deadline and the reminder (same timer key) and keeps the
+ * owner.
+ */
+export async function prepareForReview(
+  capability: FollowUpCapability,
+  tx: Transaction,
+  incident: IncidentWithRoles,
+  now: Date,
+): Promise<void> {
+  const { postmortemReviewDays: reviewDays, timezone } = capability.playbook.followUps;
+  const reviewDueAt = reviewDeadline(now, reviewDays, timezone);
+  const postmortem = await tx.postmortem.upsert({
+    where: { incidentId: incident.id },
+    create: { incidentId: incident.id, reviewDueAt, createdAt: now },
+    update: { reviewDueAt },
+  });
+  await scheduleTimer(
+    tx,
+    {
+      kind: reviewReminderKind,
+      key: reviewReminderKey(incident.id),
+      dueAt: reviewDueAt,
+      payload: { incidentId: incident.id },
+    },
+    now,
+  );
+  if (incident.channelId) {
+    await enqueueSlackPost(
+      tx,
+      {
+        // One question per resolution: a reopened and re-resolved incident asks again.
+        key: `postmortem:${incident.id}:owner-prompt:${now.getTime()}`,
+        channelId: incident.channelId,
+        message: renderOwnerPrompt(incident, { ownerId: postmortem.ownerId, reviewDueAt, reviewDays }, timezone),
+        incidentId: incident.id,
+      },
+      now,
+    );
+  }
+}
+
+/** Anyone may take the postmortem or hand it on; the latest choice stands. */
+export async function setPostmortemOwner(
+  capability: FollowUpCapability,
+  incidentId: string,
+  ownerId: string,
+): Promise<{ incident: IncidentWithRoles; postmortem: Postmortem } | undefined> {
+  const incident = await capability.incidents.findById(incidentId);
+  if (!incident) return undefined;
+  const now = capability.clock.now();
+  const postmortem = await capability.prisma.postmortem.upsert({
+    where: { incidentId },
+    create: { incidentId, ownerId, createdAt: now },
+    update: { ownerId },
+  });
+  capability.log.info({ incident: incident.number, ownerId }, "postmortem owner set");
+  return { incident, postmortem };
+}
+
+export type DraftResult =
+  | { kind: "queued" | "already_queued" | "off"; postmortem: Postmortem; markdown: string }
+  | { kind: "exists"; postmortem: Postmortem & { githubUrl: string; githubNumber: number }; markdown: string };
+
+/**
+ * Renders the draft from the incident as it is now and stores it. The first
+ * draft with GitHub on queues the issue; later drafts only refresh the stored
+ * Markdown, so there is never a second issue (the outbox queues once per
+ * incident, and only a row still `off` is moved to `queued`).
+ */
+export async function draftPostmortem(
+  capability: FollowUpCapability,
+  incident: IncidentWithRoles,
+  userId: string,
+): Promise<DraftResult> {
+  const { prisma } = capability;
+  const [timeline, actionItems, existing] = await Promise.all([
+    prisma.timelineEvent.findMany({ where: { incidentId: incident.id }, orderBy: [{ occurredAt: "asc" }, { id: "asc" }] }),
+    prisma.actionItem.findMany({ where: { incidentId: incident.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
+    prisma.postmortem.findUnique({ where: { incidentId: incident.id } }),
+  ]);
+  const markdown = renderPostmortemMarkdown(
+    collectFacts(capability, incident, timeline, actionItems, existing),
+  );
+  const now = capability.clock.now();
+  const wantsGitHub = capability.githubRepository !== undefined;
+
+  const result = await prisma.$transaction(async (tx): Promise<DraftResult> => {
+    const stored = await tx.postmortem.upsert({
+      where: { incidentId: incident.id },
+      create: { incidentId: incident.id, markdown, draftedBy: userId, draftedAt: now, createdAt: now },
+      update: { markdown, draftedBy: userId, draftedAt: now },
+    });
+    if (stored.githubUrl && stored.githubNumber !== null) {
+      return { kind: "exists", postmortem: { ...stored, githubUrl: stored.githubUrl, githubNumber: stored.githubNumber }, markdown };
+    }
+    if (stored.githubState !== "off") return { kind: "already_queued", postmortem: stored, markdown };
+    if (!wantsGitHub) return { kind: "off", postmortem: stored, markdown };
+    const moved = await tx.postmortem.updateMany({
+      where: { incidentId: incident.id, githubState: "off" },
+      data: { githubState: "queued" },
+    });
+    if (moved.count === 0) return { kind: "already_queued", postmortem: stored, markdown };
+    await queueGitHubIssue(tx, { type: "postmortem", id: incident.id }, now);
+    return { kind: "queued", postmortem: { ...stored, githubState: "queued" }, markdown };
+  });
+  if (result.kind === "queued") capability.wake();
+  capability.log.info({ incident: incident.number, outcome: result.kind }, "postmortem drafted");
+  return result;
+}
+
+function collectFacts(
+  capability: FollowUpCapability,
+  incident: IncidentWithRoles,
+  timeline: PostmortemFacts["timeline"],
+  actionItems: PostmortemFacts["actionItems"],
+  postmortem: Postmortem | null,
+): PostmortemFacts {
+  const { playbook } = capability;
+  const githubUsers: Record<string, string> = playbook.followUps.githubUsers ?? {};
+  return {
+    incident,
+    roles: [...incident.roles].sort((a, b) => roleOrder(playbook, a.role) - roleOrder(playbook, b.role)),
+    timeline,
+    actionItems,
+    ownerId: postmortem?.ownerId ?? null,
+    reviewDueAt: postmortem?.reviewDueAt ?? null,
+    timezone: playbook.followUps.timezone,
+    ...(playbook.severities[incident.severity]?.description
+      ? { severityDescription: playbook.severities[incident.severity]!.description }
+      : {}),
+    roleLabel: (role) => roleLabel(playbook, role),
+    // GitHub cannot resolve Slack IDs: a mapped login is a real mention there, anything else stays a plain ID.
+    person: (userId) => (githubUsers[userId] ? `@${githubUsers[userId]}` : `\`${userId}\``),
+  };
+}
+
+function roleOrder(playbook: FollowUpCapability["playbook"], role: string): number {
+  const index = Object.keys(playbook.roles).indexOf(role);
+  return index === -1 ? Number.MAX_SAFE_INTEGER : index;
+}
+
+/**
+ * At the review deadline: one reminder in the incident channel, unless the
+ * incident was reopened meanwhile (resolving it again reschedules this timer).
+ */
+export function createReviewReminderHandler(capability: FollowUpCapability): TimerHandler {
+  return async (timer, { now }) => {
+    const incidentId = String(timer.payload.incidentId);
+    const incident = await capability.incidents.findById(incidentId);
+    if (!incident || incident.status !== "resolved" || !incident.channelId) return { kind: "done" };
+    const postmortem = await capability.prisma.postmortem.findUnique({ where: { incidentId } });
+    const ic = incident.roles.find((role) => role.role === "incident_commander")?.userId;
+    const message = renderReviewReminder(incident, {
+      mention: postmortem?.ownerId ?? ic,
+      isOwner: Boolean(postmortem?.ownerId),
+      reviewDays: capability.playbook.followUps.postmortemReviewDays,
+      hasDraft: Boolean(postmortem?.markdown),
+      githubUrl: postmortem?.githubUrl ?? null,
+      githubNumber: postmortem?.githubNumber ?? null,
+    });
+    const channelId = incident.channelId;
+    return {
+      kind: "done",
+      effects: async (tx) => {
+        await enqueueSlackPost(
+          tx,
+          { key: `${reviewReminderKey(incidentId)}:${timer.dueAt.getTime()}`, channelId, message, incidentId },
+          now,
+        );
+      },
+    };
+  };
+}
