@@ -235,6 +235,17 @@ export function createReconcileHandler(deps: GitHubSyncDependencies & { github: 
       deps.log.warn({ reason: error.message, retryAt: next }, "github reconcile skipped: GitHub unavailable");
       return { kind: "reschedule", at: next };
     }
+    // A listed issue does not say who closed it; ask for the few that change an item.
+    const closedNumbers = issues.filter((issue) => issue.state === "closed").map((issue) => issue.number);
+    const closing = closedNumbers.length === 0 ? [] : await deps.prisma.actionItem.findMany({
+      where: { githubNumber: { in: closedNumbers }, githubState: "created", state: "open" },
+      select: { githubNumber: true },
+    });
+    for (const number of new Set(closing.map((item) => item.githubNumber!))) {
+      const detailed = await deps.github.getIssue(number).catch(() => undefined);
+      const listed = issues.find((issue) => issue.number === number);
+      if (detailed && listed) listed.closedBy = detailed.closedBy;
+    }
     const latest = issues.reduce((max, issue) => Math.max(max, issue.updatedAt.getTime()), since.getTime() + cursorOverlapMs);
     const watchers: string[] = [];
     return {

@@ -1,0 +1,163 @@
+import { createHmac } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { type GitHubEmulator, startGitHubEmulator } from "../../src/emulator/github/index.ts";
+import { githubRepository, githubWebhookSecret, type TestBot, startTestBot } from "../support/bot.ts";
+import { ManualClock, minutes } from "../support/clock.ts";
+import { quietPlaybook } from "../support/playbooks.ts";
+
+/**
+ * Closure sync: `POST /github/webhook` (signed, deduplicated) and the
+ * periodic reconcile that catches a change whose webhook never came.
+ */
+
+let bot: TestBot;
+let github: GitHubEmulator;
+let channelId: string;
+
+afterEach(async () => {
+  await bot?.dispose();
+  await github?.close();
+});
+
+async function startWithItem() {
+  github = await startGitHubEmulator();
+  bot = await startTestBot({
+    label: "github-webhook",
+    clock: new ManualClock(new Date("2026-11-30T09:00:00Z")),
+    playbook: quietPlaybook(),
+    github,
+  });
+  await bot.send.slashCommand("declare sev2 Checkout API returning 500s", { userId: "U0BOB" });
+  await bot.settle();
+  channelId = (await bot.app.db.prisma.incident.findFirstOrThrow()).channelId!;
+  await bot.send.slashCommand("action Add an alert on checkout errors <@U0ALICE>", { userId: "U0BOB", channelId });
+  await bot.settle();
+  // The opened/labeled/assigned deliveries of the new issue have been answered.
+  await github.webhooks.idle();
+  const item = await bot.app.db.prisma.actionItem.findFirstOrThrow();
+  expect(item.githubState).toBe("created");
+  return item.githubNumber!;
+}
+
+const item = () => bot.app.db.prisma.actionItem.findFirstOrThrow();
+const timelineKinds = async () =>
+  (await bot.app.db.prisma.timelineEvent.findMany({ orderBy: { id: "asc" } })).map((event) => event.kind);
+const doneNotes = () => bot.emulator.world.messages(channelId).filter((message) => message.text.startsWith("✅ Action item done"));
+
+describe("POST /github/webhook", () => {
+  it("a closed issue marks the item done and says so in the channel; reopening reopens it", async () => {
+    const number = await startWithItem();
+    const { deliveries } = await github.closeIssue(githubRepository, number, { by: "alice" });
+    expect(deliveries.map((delivery) => delivery.status)).toEqual([200]);
+    await bot.settle();
+    expect(await item()).toMatchObject({ state: "done", doneBy: "github:alice" });
+    expect(doneNotes()).toHaveLength(1);
+    expect(doneNotes()[0]!.text).toContain(`was closed by alice`);
+
+    await github.reopenIssue(githubRepository, number, { by: "alice" });
+    await bot.settle();
+    expect(await item()).toMatchObject({ state: "open", doneBy: null });
+    expect((await timelineKinds()).filter((kind) => kind.startsWith("action_item_"))).toEqual([
+      "action_item_added",
+      "action_item_done",
+      "action_item_reopened",
+    ]);
+  });
+
+  it("a duplicate delivery is processed once", async () => {
+    const number = await startWithItem();
+    const { deliveries } = await github.closeIssue(githubRepository, number);
+    // Reopened behind the bot's back, then the old "closed" delivery arrives again.
+    await github.reopenIssue(githubRepository, number, { deliverWebhook: false });
+    const again = await github.webhooks.redeliver(deliveries[0]!.id);
+    expect(again.status).toBe(200);
+    expect(JSON.parse(again.responseBody!)).toEqual({ status: "duplicate" });
+    await bot.settle();
+    expect((await timelineKinds()).filter((kind) => kind === "action_item_done")).toHaveLength(1);
+    expect(doneNotes()).toHaveLength(1);
+    expect(await bot.app.db.prisma.processedGitHubDelivery.count({ where: { deliveryId: deliveries[0]!.id } })).toBe(1);
+  });
+
+  it("a bad signature gets 401 and changes nothing", async () => {
+    const number = await startWithItem();
+    const recordedBefore = await bot.app.db.prisma.processedGitHubDelivery.count();
+    const payload = JSON.stringify({
+      action: "closed",
+      issue: { number, state: "closed", state_reason: "completed", updated_at: new Date().toISOString() },
+      repository: { full_name: githubRepository },
+      sender: { login: "mallory" },
+    });
+    const post = (signature: string | undefined) =>
+      fetch(`${bot.app.url}/github/webhook`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-github-event": "issues",
+          "x-github-delivery": "forged-1",
+          ...(signature ? { "x-hub-signature-256": signature } : {}),
+        },
+        body: payload,
+      });
+    const forged = `sha256=${createHmac("sha256", "not-the-secret").update(payload).digest("hex")}`;
+    for (const signature of [forged, undefined, "sha256=abc", forged.slice(0, -1)]) {
+      const response = await post(signature);
+      expect(response.status).toBe(401);
+    }
+    await bot.settle();
+    expect((await item()).state).toBe("open");
+    expect(await bot.app.db.prisma.processedGitHubDelivery.count()).toBe(recordedBefore);
+    expect(doneNotes()).toHaveLength(0);
+  });
+
+  it("ignores events about other repositories and other actions", async () => {
+    const number = await startWithItem();
+    github.webhooks.resetDeliveries();
+    await github.commentOnIssue(githubRepository, number, "Working on it");
+    await github.editIssue(githubRepository, number, { title: "Renamed" });
+    await bot.settle();
+    expect((await item()).state).toBe("open");
+    const delivered = github.webhooks.deliveries;
+    expect(delivered.map((delivery) => `${delivery.event}.${delivery.action}`)).toEqual(["issues.edited"]);
+    expect(JSON.parse(delivered[0]!.responseBody!)).toEqual({ status: "ignored" });
+
+    // A correctly signed close of the same number in another repository.
+    const payload = JSON.stringify({
+      action: "closed",
+      issue: { number, state: "closed", updated_at: new Date().toISOString() },
+      repository: { full_name: "someone-else/elsewhere" },
+    });
+    const response = await fetch(`${bot.app.url}/github/webhook`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "issues",
+        "x-github-delivery": "elsewhere-1",
+        "x-hub-signature-256": `sha256=${createHmac("sha256", githubWebhookSecret).update(payload).digest("hex")}`,
+      },
+      body: payload,
+    });
+    expect(await response.json()).toEqual({ status: "ignored" });
+    expect((await item()).state).toBe("open");
+  });
+});
+
+describe("reconcile", () => {
+  it("catches a close whose webhook never came", async () => {
+    const number = await startWithItem();
+    await github.closeIssue(githubRepository, number, { by: "bob", deliverWebhook: false });
+    await bot.settle();
+    expect((await item()).state).toBe("open");
+
+    await bot.advance(minutes(15));
+    expect(await item()).toMatchObject({ state: "done", doneBy: "github:bob" });
+    const done = await bot.app.db.prisma.timelineEvent.findFirstOrThrow({ where: { kind: "action_item_done" } });
+    expect(done.data).toMatchObject({ via: "reconcile", githubNumber: number });
+    expect(doneNotes()).toHaveLength(1);
+
+    // The next runs find nothing new and post nothing more.
+    await bot.advance(minutes(15));
+    await bot.advance(minutes(15));
+    expect(doneNotes()).toHaveLength(1);
+    expect(github.callsTo("GET /repos/:owner/:repo/issues").length).toBeGreaterThanOrEqual(3);
+  });
+});
