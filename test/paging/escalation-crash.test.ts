@@ -1,29 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.ts";
-import { signingSecret, startTestBot, type TestBot } from "../support/bot.ts";
-import { type BotProcess, spawnBot, waitUntilReady } from "../support/bot-process.ts";
-import { defaultPlaybookFile } from "../support/paths.ts";
+import { startTestBot, type TestBot } from "../support/bot.ts";
+import { type BotProcess, childEnvFor, killAll, spawnBot, until, waitUntilReady } from "../support/bot-process.ts";
 
 let bot: TestBot;
 const children: BotProcess[] = [];
 
 afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.child.exitCode === null && child.child.signalCode === null)
-      child.child.kill("SIGKILL");
-    await child.exited;
-  }
+  await killAll(children);
   await bot.dispose();
 });
-
-async function until(condition: () => boolean, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe("a process killed mid-escalation", () => {
   it("after restart the next level is paged exactly once", async () => {
@@ -44,15 +30,7 @@ describe("a process killed mid-escalation", () => {
     });
     await db.close();
 
-    const env: Record<string, string> = {
-      SLACK_BOT_TOKEN: "xoxb-escalation-crash",
-      SLACK_SIGNING_SECRET: signingSecret,
-      SLACK_API_URL: bot.emulator.apiUrl,
-      PLAYBOOK_FILE: defaultPlaybookFile,
-      DATA_DIR: bot.dataDir,
-      TIMER_LEASE_SECONDS: "1",
-    };
-    if (bot.database.target.kind === "postgres") env.DATABASE_URL = bot.database.target.url;
+    const env = childEnvFor(bot);
 
     // The first post of the escalation step hangs in Slack; the process dies meanwhile.
     const slow = bot.emulator.faults.add({

@@ -1,47 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/db/database.ts";
-import { signingSecret, startTestBot, type TestBot } from "../support/bot.ts";
-import { type BotProcess, spawnBot, waitUntilReady } from "../support/bot-process.ts";
-import { defaultPlaybookFile } from "../support/paths.ts";
+import { startTestBot, type TestBot } from "../support/bot.ts";
+import { type BotProcess, childEnvFor, killAll, spawnBot, until, waitUntilReady } from "../support/bot-process.ts";
 
 let bot: TestBot;
 const children: BotProcess[] = [];
 
 afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.child.exitCode === null && child.child.signalCode === null)
-      child.child.kill("SIGKILL");
-    await child.exited;
-  }
+  await killAll(children);
   await bot.dispose();
 });
-
-async function until(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 20_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function childEnv(): Record<string, string> {
-  const env: Record<string, string> = {
-    SLACK_BOT_TOKEN: "xoxb-crash-test",
-    SLACK_SIGNING_SECRET: signingSecret,
-    SLACK_API_URL: bot.emulator.apiUrl,
-    PLAYBOOK_FILE: defaultPlaybookFile,
-    DATA_DIR: bot.dataDir,
-    // A killed process's claim must expire quickly for the test to be short.
-    TIMER_LEASE_SECONDS: "1",
-  };
-  if (bot.database.target.kind === "postgres") env.DATABASE_URL = bot.database.target.url;
-  return env;
-}
 
 const reminders = (channelId: string) =>
   bot.emulator.world.messages(channelId).filter((m) => m.text.includes("since the last update"));
@@ -69,7 +37,7 @@ describe("a process killed mid-delivery", () => {
       delayMs: 3000,
       times: 1,
     });
-    const first = await spawnBot(childEnv());
+    const first = await spawnBot(childEnvFor(bot));
     children.push(first);
     await until(() => slowPost.hits === 1, "the reminder post to reach Slack");
     first.child.kill("SIGKILL");
@@ -78,7 +46,7 @@ describe("a process killed mid-delivery", () => {
     // Slack finishes the post the dead process never heard back about.
     await until(() => reminders(channelId!).length === 1, "the orphaned post to land");
 
-    const second = await spawnBot(childEnv());
+    const second = await spawnBot(childEnvFor(bot));
     children.push(second);
     await waitUntilReady(second.url);
     await until(

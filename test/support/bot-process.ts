@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { defaultPlaybookFile } from "./paths.ts";
 
 /**
  * Runs the real `npm start` entry point (src/cli/start.ts) as a child
@@ -80,4 +81,45 @@ export async function waitUntilReady(url: string, timeoutMs = 10_000): Promise<v
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`${url} not ready after ${timeoutMs} ms`);
+}
+
+/** Polls until `condition` holds (for what another process does on the real clock). */
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Kills (SIGKILL) whichever of these children still run, and waits for them to exit. */
+export async function killAll(children: BotProcess[]): Promise<void> {
+  for (const child of children.splice(0)) {
+    if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill("SIGKILL");
+    await child.exited;
+  }
+}
+
+/** The environment a child bot needs to share a test bot's Slack emulator and database. */
+export function childEnvFor(
+  bot: { emulator: { apiUrl: string }; dataDir: string; database: { target: { kind: string; url?: string } } },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const env: Record<string, string> = {
+    SLACK_BOT_TOKEN: "xoxb-crash-test",
+    SLACK_SIGNING_SECRET: "test-signing-secret",
+    SLACK_API_URL: bot.emulator.apiUrl,
+    PLAYBOOK_FILE: defaultPlaybookFile,
+    DATA_DIR: bot.dataDir,
+    // A killed process's claim must expire quickly for the test to be short.
+    TIMER_LEASE_SECONDS: "1",
+    ...extra,
+  };
+  if (bot.database.target.kind === "postgres" && bot.database.target.url) env.DATABASE_URL = bot.database.target.url;
+  return env;
 }
