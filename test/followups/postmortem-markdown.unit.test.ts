@@ -96,6 +96,17 @@ describe("renderPostmortemMarkdown", () => {
     expect(markdown).toContain("## Action items");
   });
 
+  it("a message captured with 📌 keeps its author, escaped text and permalink", () => {
+    const event = {
+      kind: "message_pinned",
+      actorId: "U0BOB",
+      data: { text: "<!channel> queue at 90%", author: "U0DAVE", permalink: "https://example.slack.com/archives/C1/p1" },
+    };
+    expect(describeTimelineEvent(event, facts())).toBe(
+      "Message added to the timeline by `U0BOB` (message by @dave): &lt;!channel&gt; queue at 90% [link](https://example.slack.com/archives/C1/p1)",
+    );
+  });
+
   it("names unknown kinds instead of dropping them", () => {
     expect(describeTimelineEvent({ kind: "war_room_opened", actorId: null, data: {} }, facts())).toBe("war room opened");
   });

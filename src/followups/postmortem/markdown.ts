@@ -206,8 +206,11 @@ export function describeTimelineEvent(
         const status = text("to") || "update";
         return `Status update (${status})${by}${data.public === true ? ", public" : ""}: ${text("message")}`;
       }
-      case "message_pinned":
-        return `Message pinned${by}${text("text") ? `: ${text("text")}` : ""}`;
+      case "message_pinned": {
+        const from = typeof data.author === "string" && data.author ? ` (message by ${user(data.author)})` : "";
+        const link = typeof data.permalink === "string" && /^https:\/\/[^\s()]+$/.test(data.permalink) ? ` [link](${data.permalink})` : "";
+        return `Message added to the timeline${by}${from}${text("text") ? `: ${text("text")}` : ""}${link}`;
+      }
       case "notice_drafted":
         return `Customer notice (${text("phase")}) v${text("version")} drafted${by}`;
       case "notice_approved":
