@@ -20,8 +20,13 @@ import type { AppConfig } from "./config/env.ts";
 import { loadPlaybook, type Playbook } from "./config/playbook.ts";
 import { type Database, type DatabaseTarget, openDatabase } from "./db/database.ts";
 import type { FollowUpCapability } from "./followups/capability.ts";
-import { actionItemSubcommands } from "./followups/commands.ts";
-import { createGitHubIssueHandler, githubIssueKind } from "./followups/github-outbox.ts";
+import { actionItemSubcommands, registerActionItemInteractions } from "./followups/commands.ts";
+import {
+  createGitHubIssueHandler,
+  createIssueStateHandler,
+  githubIssueKind,
+  githubIssueStateKind,
+} from "./followups/github-outbox.ts";
 import {
   createReconcileHandler,
   type GitHubSyncDependencies,
@@ -251,6 +256,10 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
       githubIssueKind,
       createGitHubIssueHandler({ ...followUps, github, log: log.child({ component: "github-outbox" }) }),
     );
+    scheduler.registerHandler(
+      githubIssueStateKind,
+      createIssueStateHandler({ prisma: db.prisma, github, log: log.child({ component: "github-outbox" }) }),
+    );
     scheduler.registerHandler(githubReconcileKind, createReconcileHandler({ ...githubSync, github }));
   }
   for (const [kind, handler] of Object.entries({
@@ -275,6 +284,7 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
   registerPagingInteractions(app, paging);
   registerChecklistInteractions(app, status);
   registerNoticeInteractions(app, notices);
+  registerActionItemInteractions(app, followUps);
   registerPostmortemInteractions(app, followUps);
   registerCaptureInteractions(app, followUps);
   registerManagerViews(app, followUps);

@@ -7,7 +7,7 @@ import { escapeMrkdwn, mentionUser, parseUserMention, truncate } from "../slack/
 import type { SlackMessage } from "../slack/gateway.ts";
 import { enqueueSlackPost } from "../slack/outbox.ts";
 import type { FollowUpCapability } from "./capability.ts";
-import { queueGitHubIssue } from "./github-outbox.ts";
+import { queueGitHubIssue, queueIssueStatePush } from "./github-outbox.ts";
 
 /**
  * Follow-up action items: recorded here first (owner, due date, incident),
@@ -155,10 +155,81 @@ export function describeActionItem(item: ActionItem): string {
   return parts.join(" · ");
 }
 
+export const markActionItemDoneActionId = "action_item_mark_done";
+
 export function renderActionItemAdded(item: ActionItem, createdBy: string, github: "queued" | "off"): SlackMessage {
   const where = github === "queued" ? "Its GitHub issue is queued; the link follows here." : "GitHub is not configured, so it is tracked here only.";
   const text = `📝 ${mentionUser(createdBy)} added an action item: ${describeActionItem(item)}\n${where}`;
-  return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text: truncate(text, 3000) } }] };
+  return {
+    text,
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text: truncate(text, 3000) } },
+      {
+        type: "actions",
+        elements: [
+          {
+            type: "button",
+            action_id: markActionItemDoneActionId,
+            text: { type: "plain_text", text: "Mark done" },
+            value: item.id,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export type CompleteResult =
+  | { ok: true; item: ActionItem; changed: boolean }
+  | { ok: false; error: string };
+
+/**
+ * Marks an item done from Slack (the Mark done button): noted on the
+ * timeline and in the channel, and its GitHub issue is closed through the
+ * outbox. Anyone in the incident may do it; who did is recorded.
+ */
+export async function completeActionItem(
+  capability: FollowUpCapability,
+  itemId: string,
+  userId: string,
+): Promise<CompleteResult> {
+  const now = capability.clock.now();
+  const result = await capability.prisma.$transaction(async (tx) => {
+    const changed = await tx.actionItem.updateManyAndReturn({
+      where: { id: itemId, state: "open" },
+      data: { state: "done", doneAt: now, doneBy: userId, updatedAt: now },
+      include: { incident: { select: { channelId: true } } },
+    });
+    const item = changed[0];
+    if (!item) {
+      const existing = await tx.actionItem.findUnique({ where: { id: itemId } });
+      return existing ? { ok: true as const, item: existing, changed: false } : { ok: false as const, error: "That action item no longer exists." };
+    }
+    await tx.timelineEvent.create({
+      data: { incidentId: item.incidentId, kind: "action_item_done", actorId: userId, occurredAt: now, data: { actionItemId: item.id, via: "slack" } },
+    });
+    if (item.githubState !== "off") await queueIssueStatePush(tx, item.id, now);
+    if (item.incident.channelId) {
+      const text = `✅ ${mentionUser(userId)} marked an action item done: ${describeActionItem(item)}`;
+      await enqueueSlackPost(
+        tx,
+        {
+          key: `action-item:${item.id}:done-by-slack:${now.getTime()}`,
+          channelId: item.incident.channelId,
+          message: { text, blocks: [{ type: "section", text: { type: "mrkdwn", text: truncate(text, 3000) } }] },
+          incidentId: item.incidentId,
+        },
+        now,
+      );
+    }
+    const { incident: _incident, ...plain } = item;
+    return { ok: true as const, item: plain, changed: true };
+  });
+  if (result.ok && result.changed) {
+    capability.wake();
+    capability.actionItemsChanged([result.item.createdBy, ...(result.item.ownerId ? [result.item.ownerId] : [])]);
+  }
+  return result;
 }
 
 /** The ephemeral answer to whoever added the item. */

@@ -1,6 +1,14 @@
+import type { App } from "@slack/bolt";
 import { findIncident, notFoundMessage } from "../incidents/commands.ts";
 import { defineSubcommand, type Subcommand } from "../slack/command-router.ts";
-import { type ActionItemInput, createActionItem, parseActionItemArgs, replyForCreated } from "./action-items.ts";
+import {
+  type ActionItemInput,
+  completeActionItem,
+  createActionItem,
+  markActionItemDoneActionId,
+  parseActionItemArgs,
+  replyForCreated,
+} from "./action-items.ts";
 import type { FollowUpCapability } from "./capability.ts";
 
 /** `/incident action <text> [@owner] [due:YYYY-MM-DD]`. */
@@ -26,4 +34,21 @@ export function actionItemSubcommands(capability: FollowUpCapability): Subcomman
     },
   });
   return [action];
+}
+
+/** The Mark done button on an action item. */
+export function registerActionItemInteractions(app: App, capability: FollowUpCapability): void {
+  app.action(markActionItemDoneActionId, async ({ ack, body, respond }) => {
+    await ack();
+    const itemId = (body as { actions?: { value?: string }[] }).actions?.[0]?.value ?? "";
+    const result = await completeActionItem(capability, itemId, body.user.id);
+    const text = !result.ok
+      ? result.error
+      : result.changed
+        ? result.item.githubState === "off"
+          ? "Marked done."
+          : "Marked done; its GitHub issue will be closed."
+        : "That action item was already done.";
+    await respond({ response_type: "ephemeral", replace_original: false, text });
+  });
 }

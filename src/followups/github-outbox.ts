@@ -3,7 +3,7 @@ import type { PrismaClient } from "../generated/prisma/client.ts";
 import { type GitHubClient, type GitHubIssue, GitHubUnavailableError, type NewIssue } from "../github/client.ts";
 import { incidentKey } from "../incidents/rules.ts";
 import type { Logger } from "../logging.ts";
-import { scheduleTimerOnce } from "../scheduler/timers.ts";
+import { scheduleTimer, scheduleTimerOnce } from "../scheduler/timers.ts";
 import type { TimerHandler, Transaction } from "../scheduler/types.ts";
 import { escapeMrkdwn, truncate } from "../slack/escape.ts";
 import type { SlackGateway } from "../slack/gateway.ts";
@@ -15,6 +15,8 @@ import { enqueueSlackPost } from "../slack/outbox.ts";
  */
 
 export const githubIssueKind = "github.open_issue";
+/** Pushes an action item's state (done or open again in Slack) to its issue. */
+export const githubIssueStateKind = "github.push_issue_state";
 
 export type IssueSubject = { type: "action_item" | "postmortem"; id: string };
 
@@ -27,6 +29,19 @@ export async function queueGitHubIssue(tx: Transaction, subject: IssueSubject, n
   await scheduleTimerOnce(
     tx,
     { kind: githubIssueKind, key: issueTimerKey(subject), dueAt: now, payload: { ...subject } },
+    now,
+  );
+}
+
+/**
+ * Queues pushing an item's current state to its GitHub issue. One timer per
+ * item: a later change moves it, and the handler pushes whatever the state is
+ * when it runs.
+ */
+export async function queueIssueStatePush(tx: Transaction, actionItemId: string, now: Date): Promise<void> {
+  await scheduleTimer(
+    tx,
+    { kind: githubIssueStateKind, key: `github:state:action_item:${actionItemId}`, dueAt: now, payload: { id: actionItemId } },
     now,
   );
 }
@@ -238,6 +253,8 @@ async function recordIssue(
     });
     const item = updated[0];
     if (!item) return;
+    // Marked done in Slack while its issue was still queued: close the issue too.
+    if (item.state === "done") await queueIssueStatePush(tx, item.id, now);
     const assigned = assignee ? ` Assigned to ${assignee} on GitHub.` : "";
     text = `🔗 GitHub issue <${issue.url}|#${issue.number}> opened for the action item: ${escapeMrkdwn(truncate(item.text, 300))}.${assigned}`;
   } else {
@@ -257,4 +274,24 @@ async function recordIssue(
       now,
     );
   }
+}
+
+/** Closes or reopens the issue of an item to match the item; idempotent. */
+export function createIssueStateHandler(deps: Pick<GitHubOutboxDependencies, "prisma" | "github" | "log">): TimerHandler {
+  return async (timer, { now }) => {
+    const item = await deps.prisma.actionItem.findUnique({ where: { id: String(timer.payload.id) } });
+    // Not created yet: recording the issue queues this push again.
+    if (!item || item.githubState !== "created" || item.githubNumber === null) return { kind: "done" };
+    const wanted = item.state === "done" ? "closed" : "open";
+    try {
+      await deps.github.setIssueState(item.githubNumber, wanted);
+      return { kind: "done" };
+    } catch (error) {
+      if (!(error instanceof GitHubUnavailableError)) throw error;
+      const retries = Number(timer.payload.outageRetries ?? 0);
+      const at = new Date(now.getTime() + outageRetryDelayMs(retries, error.retryAfterSeconds));
+      deps.log.warn({ issue: item.githubNumber, retries, retryAt: at, reason: error.message }, "github unavailable; issue state push waits");
+      return { kind: "reschedule", at, payload: { id: item.id, outageRetries: retries + 1 } };
+    }
+  };
 }

@@ -48,6 +48,8 @@ export interface GitHubClient {
   loginForEmail(email: string): Promise<string | undefined>;
   /** Whether `login` may be assigned issues in the repository. */
   canBeAssigned(login: string): Promise<boolean>;
+  /** Closes (as completed) or reopens an issue; setting the state it has is a no-op on GitHub. */
+  setIssueState(number: number, state: "open" | "closed"): Promise<GitHubIssue>;
 }
 
 /** GitHub could not be reached, failed, or asked us to slow down: try again later. */
@@ -171,6 +173,17 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
           if ((error as { status?: number }).status === 404) return false;
           throw error;
         }
+      }),
+    setIssueState: (number, state) =>
+      call("update issue state", async () => {
+        const { data } = await octokit.rest.issues.update({
+          owner,
+          repo,
+          issue_number: number,
+          state,
+          ...(state === "closed" ? { state_reason: "completed" as const } : {}),
+        });
+        return toIssue(data);
       }),
   };
 }

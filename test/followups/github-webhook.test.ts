@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { type GitHubEmulator, startGitHubEmulator } from "../../src/emulator/github/index.ts";
+import { markActionItemDoneActionId } from "../../src/followups/action-items.ts";
 import { githubRepository, githubWebhookSecret, type TestBot, startTestBot } from "../support/bot.ts";
 import { ManualClock, minutes } from "../support/clock.ts";
 import { quietPlaybook } from "../support/playbooks.ts";
@@ -138,6 +139,32 @@ describe("POST /github/webhook", () => {
     });
     expect(await response.json()).toEqual({ status: "ignored" });
     expect((await item()).state).toBe("open");
+  });
+});
+
+describe("Mark done in Slack", () => {
+  it("closes the GitHub issue once; the webhook that echoes it changes nothing", async () => {
+    const number = await startWithItem();
+    const { id } = await item();
+    await bot.send.blockAction({ action_id: markActionItemDoneActionId, value: id }, { userId: "U0ALICE", channelId });
+    await bot.settle();
+    await github.webhooks.idle();
+    await bot.settle();
+    expect(await item()).toMatchObject({ state: "done", doneBy: "U0ALICE" });
+    expect(github.world.issue(githubRepository, number)).toMatchObject({ state: "closed", state_reason: "completed" });
+    const patches = github.callsTo("PATCH /repos/:owner/:repo/issues/:issue_number");
+    expect(patches.map((call) => call.body)).toEqual([{ state: "closed", state_reason: "completed" }]);
+    // The "closed" webhook came back: processed, but the item was already done.
+    expect(github.webhooks.deliveriesFor("issues", "closed").map((delivery) => JSON.parse(delivery.responseBody!))).toEqual([
+      { status: "processed" },
+    ]);
+    expect((await timelineKinds()).filter((kind) => kind === "action_item_done")).toHaveLength(1);
+
+    // Pressing it again says so and does nothing more.
+    await bot.send.blockAction({ action_id: markActionItemDoneActionId, value: id }, { userId: "U0BOB", channelId });
+    await bot.settle();
+    expect(bot.emulator.ephemeralsFor("U0BOB").at(-1)!.text).toBe("That action item was already done.");
+    expect(github.callsTo("PATCH /repos/:owner/:repo/issues/:issue_number")).toHaveLength(1);
   });
 });
 

@@ -95,7 +95,7 @@ export function renderNoticeDraft(
       ],
     },
   ];
-  return { text: `Customer notice ${notice.phase} v${notice.version} drafted for ${incidentKey(incident.number)}: ${notice.subject}`, blocks };
+  return { text: `Customer notice ${notice.phase} v${notice.version} drafted for ${incidentKey(incident.number)}: ${escapeMrkdwn(notice.subject)}`, blocks };
 }
 
 export function renderNoticeApproved(
