@@ -229,6 +229,7 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     wake: () => scheduler.wake(),
     githubRepository: config.github.enabled ? config.github.repository : undefined,
     actionItemsChanged: (userIds) => refreshHomes(followUps, userIds),
+    track: (work) => void tasks.track(work),
   };
   const github = config.github.enabled
     ? createGitHubClient({

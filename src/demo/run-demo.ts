@@ -5,6 +5,9 @@ import { fileURLToPath } from "node:url";
 import { checklistActionIds, checklistBlockId } from "../checklists/views.ts";
 import { noticeActionIds, noticeBlockIds, noticeCallbackId } from "../comms/notices/views.ts";
 import { loadConfig } from "../config/env.ts";
+import { type GitHubEmulator, startGitHubEmulator } from "../emulator/github/index.ts";
+import { digestTimerKind } from "../followups/manager/digest.ts";
+import { postmortemActionIds } from "../followups/postmortem/views.ts";
 import {
   describeActivity,
   type SlackEmulator,
@@ -22,10 +25,13 @@ import { ManualClock } from "../shared/clock.ts";
  * `npm run demo`: the real bot, on a fresh embedded database, against the
  * built-in Slack emulator. A scripted incident is driven through the bot's
  * own /slack/events with signed requests, and every change in the emulated
- * workspace is printed as a transcript.
+ * workspace is printed as a transcript. Follow-up work goes to the built-in
+ * GitHub stand-in, whose signed webhooks come back to /github/webhook.
  */
 
 const demoSigningSecret = "demo-signing-secret";
+const demoWebhookSecret = "demo-webhook-secret";
+const demoRepository = "acme/ops";
 const defaultPlaybook = fileURLToPath(new URL("../../playbook.yml", import.meta.url));
 
 export interface DemoOptions {
@@ -36,6 +42,7 @@ export interface DemoOptions {
 export async function runDemo(options: DemoOptions): Promise<void> {
   const { write } = options;
   const emulator = await startSlackEmulator();
+  const github = await startGitHubEmulator();
   const dataDir = mkdtempSync(join(tmpdir(), "incident-bot-demo-"));
   let app: RunningApp | undefined;
   // The demo keeps its own clock, so "30 minutes later" takes no time.
@@ -49,6 +56,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         PORT: "0",
         DATA_DIR: dataDir,
         PLAYBOOK_FILE: options.playbookFile ?? defaultPlaybook,
+        GITHUB_TOKEN: github.token,
+        GITHUB_REPOSITORY: demoRepository,
+        GITHUB_API_URL: github.apiUrl,
+        GITHUB_WEBHOOK_SECRET: demoWebhookSecret,
       }),
       host: "127.0.0.1",
       logger: createLogger("silent"),
@@ -56,8 +67,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       autoTick: false,
     });
     await app.resumed;
+    github.webhooks.configure({ url: `${app.url}/github/webhook`, secret: demoWebhookSecret });
     const stopTranscript = printTranscript(emulator, write);
-    const script = new DemoScript(app, emulator, clock, write);
+    const script = new DemoScript(app, emulator, clock, write, github);
 
     write("== A SEV2 is declared from #general with the quick path");
     await script.type("alice", "general", "/incident declare sev2 Checkout API returning 500s");
@@ -142,13 +154,52 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     write("\n== Anyone can see what is open");
     await script.type("dave", "general", "/incident list");
 
+    write("\n== Follow-up work on INC-1: action items become GitHub issues (on the built-in GitHub stand-in)");
+    await script.type(
+      "alice",
+      incidentChannel,
+      `/incident action Add a canary stage to checkout-api deploys ${script.mention("bob")} due:${script.dayFromNow(3)}`,
+    );
+    await script.type(
+      "alice",
+      incidentChannel,
+      `/incident action Alert when the checkout 5xx rate exceeds 1% ${script.mention("carol")} due:${script.dayFromNow(14)}`,
+    );
+    await script.type(
+      "alice",
+      incidentChannel,
+      `/incident action Document the checkout-api rollback steps ${script.mention("alice")} due:${script.dayFromNow(-1)}`,
+    );
+    script.showGitHubIssues();
+
+    write("\n== bob ships the canary stage and closes the issue on GitHub: its signed webhook marks the item done");
+    await script.closeGitHubIssue("bob", 1);
+
+    write("\n== bob takes the postmortem (the question posted when INC-1 resolved) and drafts it from the timeline");
+    await script.takePostmortem("bob", incidentChannel);
+    await script.type("bob", incidentChannel, "/incident postmortem");
+    script.showGitHubIssues({ withBodyOf: "postmortem" });
+
+    write("\n== The quick view of what is still open");
+    await script.type("dave", "general", "/incident actions all");
+
+    write("\n== INC-4 is fixed; then the demo clock runs to Monday's digest for managers");
+    await script.type("bob", "inc-4-search-results-are-stale", "/incident resolve Index lag fixed");
+    await script.untilDigest();
+
+    write("\n== carol opens the bot's App Home: open incidents, her roles, her action items, what is overdue");
+    showHomes = true;
+    await script.openHome("carol");
+    showHomes = false;
+
     stopTranscript();
     write(
-      `\nDone. ${await app.db.prisma.incident.count()} incidents, ${emulator.calls.length} Slack Web API calls.`,
+      `\nDone. ${await app.db.prisma.incident.count()} incidents, ${emulator.calls.length} Slack Web API calls, ${github.calls.length} GitHub API calls.`,
     );
   } finally {
     await app?.stop();
     await emulator.close();
+    await github.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -161,6 +212,7 @@ class DemoScript {
     private readonly emulator: SlackEmulator,
     private readonly clock: ManualClock,
     private readonly write: (line: string) => void,
+    private readonly github: GitHubEmulator,
   ) {
     this.send = new SlackRequestSender(app.url, demoSigningSecret, (channel, user) =>
       emulator.responseUrl(channel, user),
@@ -188,6 +240,83 @@ class DemoScript {
       const { text: reply } = JSON.parse(body) as { text?: string };
       this.write(`#${channelName}  (only @${person} sees) ${reply ?? ""}`);
     }
+    await runUntilIdle(this.app, this.clock);
+  }
+
+  /** How a person is written in slash-command text (Slack escapes mentions). */
+  mention(name: string): string {
+    return `<@${this.userId(name)}|${name}>`;
+  }
+
+  /** A date `days` from now on the demo clock, as YYYY-MM-DD. */
+  dayFromNow(days: number): string {
+    return new Date(this.clock.now().getTime() + days * 86_400_000).toISOString().slice(0, 10);
+  }
+
+  showGitHubIssues(options: { withBodyOf?: string } = {}): void {
+    for (const issue of this.github.world.issues(demoRepository)) {
+      const labels = issue.labels.map((label) => (typeof label === "string" ? label : label.name)).join(", ");
+      const assignees = issue.assignees?.map((user) => user.login).join(", ") || "nobody";
+      this.write(`GitHub ${demoRepository}#${issue.number} [${issue.state}]  "${issue.title}"  labels: ${labels} · assigned: ${assignees}`);
+      if (options.withBodyOf && labels.includes(options.withBodyOf)) {
+        const lines = (issue.body ?? "").split("\n").filter((line) => line.trim() !== "");
+        for (const line of lines.slice(0, 14)) this.write(`    | ${line}`);
+        if (lines.length > 14) this.write(`    | … (${lines.length - 14} more lines)`);
+      }
+    }
+  }
+
+  async closeGitHubIssue(person: string, number: number): Promise<void> {
+    this.write(`\n${person} closes ${demoRepository}#${number} on GitHub`);
+    const { deliveries } = await this.github.closeIssue(demoRepository, number, { by: person });
+    for (const delivery of deliveries) {
+      this.write(`(webhook ${delivery.event}.${delivery.action} → /github/webhook: ${delivery.status} ${delivery.responseBody ?? ""})`);
+    }
+    await runUntilIdle(this.app, this.clock);
+  }
+
+  async takePostmortem(person: string, channelName: string): Promise<void> {
+    const incident = await this.incidentIn(channelName);
+    const channel = this.emulator.world.channelByName(channelName)!;
+    this.write(`\n${person} presses "I'll own the postmortem"`);
+    await this.send.blockAction(
+      { action_id: postmortemActionIds.takeOwnership, value: incident.id },
+      { userId: this.userId(person), channelId: channel.id },
+    );
+    await runUntilIdle(this.app, this.clock);
+  }
+
+  /** Runs the demo clock forward, a day at a time, until the weekly digest has gone out. */
+  async untilDigest(): Promise<void> {
+    const digest = await this.app.db.prisma.timer.findFirst({ where: { kind: digestTimerKind } });
+    if (!digest) {
+      this.write("(no digest: the playbook has no followUps.digest)");
+      return;
+    }
+    const dueAt = digest.dueAt.getTime();
+    let days = 0;
+    while (this.clock.now().getTime() < dueAt) {
+      this.clock.advance(Math.min(86_400_000, dueAt - this.clock.now().getTime()));
+      days += 1;
+      await runUntilIdle(this.app, this.clock);
+    }
+    this.write(`(… ${days} days on the demo clock …)`);
+    const digestChannel = this.emulator.world.channelByName("incidents");
+    const posted = digestChannel ? this.emulator.world.messages(digestChannel.id).at(-1) : undefined;
+    if (posted?.text.includes("digest")) {
+      this.write("The digest in full:");
+      const blocks = (posted.blocks ?? []) as { text?: { text?: string }; elements?: { text?: string }[] }[];
+      const texts = blocks.flatMap((block) => [block.text?.text, ...(block.elements ?? []).map((element) => element.text)]);
+      for (const text of texts.filter((line): line is string => Boolean(line))) {
+        for (const line of text.split("\n")) this.write(`    | ${line}`);
+      }
+    }
+  }
+
+  async openHome(person: string): Promise<void> {
+    const userId = this.userId(person);
+    this.write(`\n${person} opens the Home tab`);
+    await this.send.event({ type: "app_home_opened", user: userId, tab: "home", channel: this.emulator.world.dmWith(userId)?.id ?? "D0HOME" });
     await runUntilIdle(this.app, this.clock);
   }
 
@@ -319,8 +448,12 @@ class DemoScript {
   }
 }
 
+let showHomes = false;
+
 function printTranscript(emulator: SlackEmulator, write: (line: string) => void): () => void {
   return emulator.onActivity((activity) => {
+    // App Homes are republished after every change to action items; the demo shows one at the end.
+    if (activity.type === "home_published" && !showHomes) return;
     write(
       describeActivity(activity, {
         userName: (id) => emulator.world.user(id)?.name,

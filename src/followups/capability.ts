@@ -28,4 +28,6 @@ export interface FollowUpCapability {
    * the Slack users whose App Home shows them. Fire and forget.
    */
   actionItemsChanged(userIds: readonly string[]): void;
+  /** Registers work that continues in the background, so shutdown waits for it. */
+  track(work: Promise<unknown>): void;
 }

@@ -89,6 +89,8 @@ export async function addMessageToTimeline(
     }
     text = fetched.text;
     author = fetched.user;
+    // The reaction event does not say whether the message is a thread reply; Slack's copy does.
+    if (fetched.threadTs && !message.threadTs) message = { ...message, threadTs: fetched.threadTs };
   }
   const permalink = await capability.slack.permalink(message.channelId, message.ts).catch((error: unknown) => {
     capability.log.warn({ err: error, channelId: message.channelId, ts: message.ts }, "permalink of pinned message unavailable");

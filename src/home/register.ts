@@ -12,6 +12,8 @@ export interface HomePublisher {
   render(userId: string): Promise<HomeView>;
   publish(userId: string, view: HomeView): Promise<void>;
   log: Logger;
+  /** Registers background publishing, so shutdown (and tests) wait for it. */
+  track?(work: Promise<unknown>): void;
 }
 
 /** Publishes the Home tab whenever someone opens it. */
@@ -56,7 +58,8 @@ export function createHomeRefresher(home: HomePublisher): (userIds: readonly str
       }
       const state = { again: false };
       inFlight.set(userId, state);
-      void run(userId, state);
+      const work = run(userId, state);
+      home.track?.(work);
     }
   };
 }

@@ -44,7 +44,10 @@ export interface SlackGateway {
   /** The user's email (users.info; needs users:read.email), if Slack shares it. */
   userEmail(userId: string): Promise<string | undefined>;
   /** One message by its ts, top-level or in a thread, if the bot can read it. */
-  getMessage(channelId: string, ts: string): Promise<{ ts: string; user?: string; text: string } | undefined>;
+  getMessage(
+    channelId: string,
+    ts: string,
+  ): Promise<{ ts: string; user?: string; text: string; threadTs?: string } | undefined>;
   permalink(channelId: string, ts: string): Promise<string>;
 }
 
@@ -215,7 +218,13 @@ export function createSlackGateway(client: WebClient): SlackGateway {
           found = replies?.messages?.find((message) => message.ts === ts);
         }
         if (!found?.ts) return undefined;
-        return { ts: found.ts, text: found.text ?? "", ...(found.user ? { user: found.user } : {}) };
+        return {
+          ts: found.ts,
+          text: found.text ?? "",
+          ...(found.user ? { user: found.user } : {}),
+          // A reply's thread is its parent's; a parent's thread_ts is its own ts.
+          ...(found.thread_ts ? { threadTs: found.thread_ts } : {}),
+        };
       }),
     permalink: (channelId, ts) =>
       call("chat.getPermalink", async () => {

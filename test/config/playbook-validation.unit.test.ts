@@ -139,6 +139,7 @@ describe("valid playbooks", () => {
         deadlineMinutes: 10,
       },
       statusPage: { title: "Service status" },
+      followUps: { timezone: "UTC", githubUsers: {}, postmortemReviewDays: 5, reconcileMinutes: 15 },
       permissions: {
         changeSeverity: ["incident_commander"],
         resolve: ["incident_commander"],
@@ -316,10 +317,18 @@ describe("each problem names the path, what was expected and what was found", ()
   it("an unknown top-level key (the playbook is strict)", () => {
     expect(
       problemsAfter((b) => {
+        b.followUps = { githubUsers: { U0ALICE: "-not-a-login" }, digest: { channel: "#incidents", time: "9am" } };
+      }),
+    ).toEqual([
+      'followUps.githubUsers.U0ALICE: expected a GitHub login such as octocat (found "-not-a-login")',
+      'followUps.digest.time: expected a 24-hour time such as 09:00 (found "9am")',
+    ]);
+    expect(
+      problemsAfter((b) => {
         b.escalation = {};
       }),
     ).toEqual([
-      '(top level): unknown key "escalation"; expected only version, announcementChannel, severities, roles, rotations, escalationPolicies, checklists, components, customerNotices, statusPage, permissions',
+      '(top level): unknown key "escalation"; expected only version, announcementChannel, severities, roles, rotations, escalationPolicies, checklists, components, customerNotices, statusPage, followUps, permissions',
     ]);
   });
 

@@ -115,6 +115,14 @@ describe("📌 reaction", () => {
     expect(threadTexts(message.ts)).toEqual(["📌 Added to the INC-1 timeline."]);
   });
 
+  it("a pinned thread reply is recorded, and the bot answers in that thread, not a new one", async () => {
+    const parent = postAsHuman(channelId, "Checkout errors are climbing");
+    const reply = bot.emulator.world.postMessage({ channel: channelId, user: "U0DAVE", text: "Found it: bad config push", threadTs: parent.ts });
+    await react(channelId, reply.ts, "U0ALICE");
+    expect((await pinnedEvents()).map((e) => (e.data as { text: string }).text)).toEqual(["Found it: bad config push"]);
+    expect(threadTexts(parent.ts)).toEqual(["Found it: bad config push", "📌 Added to the INC-1 timeline."]);
+  });
+
   it("two pins of different messages are two events", async () => {
     const first = postAsHuman(channelId, "Error rate back under 1%");
     const second = postAsHuman(channelId, "Queue drained", "U0DAVE");

@@ -31,6 +31,7 @@ function homePublisher(capability: FollowUpCapability): HomePublisher {
     render: async (userId) => renderHome(userId, await loadHomeData(capability, userId)),
     publish: (userId, view) => capability.slack.publishHome(userId, view),
     log: capability.log,
+    track: capability.track,
   };
 }
 
