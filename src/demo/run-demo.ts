@@ -260,8 +260,8 @@ class DemoScript {
       this.write(`GitHub ${demoRepository}#${issue.number} [${issue.state}]  "${issue.title}"  labels: ${labels} · assigned: ${assignees}`);
       if (options.withBodyOf && labels.includes(options.withBodyOf)) {
         const lines = (issue.body ?? "").split("\n").filter((line) => line.trim() !== "");
-        for (const line of lines.slice(0, 14)) this.write(`    | ${line}`);
-        if (lines.length > 14) this.write(`    | … (${lines.length - 14} more lines)`);
+        for (const line of lines.slice(0, 60)) this.write(`    | ${line}`);
+        if (lines.length > 60) this.write(`    | … (${lines.length - 60} more lines)`);
       }
     }
   }

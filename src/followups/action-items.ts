@@ -206,7 +206,7 @@ export async function completeActionItem(
       return existing ? { ok: true as const, item: existing, changed: false } : { ok: false as const, error: "That action item no longer exists." };
     }
     await tx.timelineEvent.create({
-      data: { incidentId: item.incidentId, kind: "action_item_done", actorId: userId, occurredAt: now, data: { actionItemId: item.id, via: "slack" } },
+      data: { incidentId: item.incidentId, kind: "action_item_done", actorId: userId, occurredAt: now, data: { actionItemId: item.id, text: item.text, via: "slack" } },
     });
     if (item.githubState !== "off") await queueIssueStatePush(tx, item.id, now);
     if (item.incident.channelId) {

@@ -70,7 +70,7 @@ export async function applyIssueState(
         incidentId: item.incidentId,
         kind: closing ? "action_item_done" : "action_item_reopened",
         occurredAt: now,
-        data: { actionItemId: item.id, githubNumber: issue.number, by: issue.actor, stateReason: issue.stateReason, via },
+        data: { actionItemId: item.id, text: item.text, githubNumber: issue.number, by: issue.actor, stateReason: issue.stateReason, via },
       },
     });
     if (!item.incident.channelId) continue;

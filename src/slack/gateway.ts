@@ -41,6 +41,8 @@ export interface SlackGateway {
   authTest(): Promise<{ userId: string; teamId: string }>;
   /** The App Home tab of one user (views.publish). */
   publishHome(userId: string, view: HomeView): Promise<void>;
+  /** The user's display name (users.info): real name, else handle. */
+  userName(userId: string): Promise<string | undefined>;
   /** The user's email (users.info; needs users:read.email), if Slack shares it. */
   userEmail(userId: string): Promise<string | undefined>;
   /** One message by its ts, top-level or in a thread, if the bot can read it. */
@@ -202,6 +204,11 @@ export function createSlackGateway(client: WebClient): SlackGateway {
     publishHome: (userId, view) =>
       call("views.publish", async () => {
         await client.views.publish({ user_id: userId, view });
+      }),
+    userName: (userId) =>
+      call("users.info", async () => {
+        const result = await client.users.info({ user: userId });
+        return result.user?.profile?.real_name || result.user?.real_name || result.user?.name || undefined;
       }),
     userEmail: (userId) =>
       call("users.info", async () => {

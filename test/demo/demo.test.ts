@@ -32,6 +32,19 @@ describe("npm run demo", () => {
       "overdue on INC-3 (Support): *Customer notice drafted and approved*",
     );
 
+    // The follow-up scene, against the GitHub emulator.
+    expect(transcript).toContain("🔗 GitHub issue #1 opened for the action item: Add a canary stage to checkout-api deploys. Assigned to bob on GitHub.");
+    expect(transcript).toContain('GitHub acme/ops#1 [open]  "INC-1: Add a canary stage to checkout-api deploys"  labels: incident, SEV2, INC-1 · assigned: bob');
+    expect(transcript).toContain('(webhook issues.closed → /github/webhook: 200 {"status":"processed"})');
+    expect(transcript).toContain("✅ Action item done: Add a canary stage to checkout-api deploys. GitHub issue #1 was closed by bob.");
+    expect(transcript).toContain('"Postmortem: INC-1: Checkout API returning 500s"  labels: postmortem, incident, SEV2, INC-1 · assigned: bob');
+    expect(transcript).toContain("    | ## Timeline");
+    expect(transcript).toContain("Weekly incident digest");
+    expect(transcript).toMatch(/Document the checkout-api rollback steps · due \d{4}-\d{2}-\d{2} · <https:\/\/github\.com\/acme\/ops\/issues\/3\|#3> · :warning: \*overdue\*/);
+    expect(transcript).toMatch(/\[home for @carol\] .*Your action items \(1\)/);
+    // Homes are republished on every change, but the transcript only shows the one carol opened.
+    expect(transcript.match(/\[home for /g)).toHaveLength(1);
+
     // After the resolve, the two simulated hours bring no reminder for INC-1.
     const afterResolve = transcript.slice(transcript.indexOf("… 120 minutes later …"));
     expect(afterResolve.slice(0, afterResolve.indexOf("== A SEV1"))).not.toContain(

@@ -107,6 +107,15 @@ describe("renderPostmortemMarkdown", () => {
     );
   });
 
+  it("says which action item was done or reopened, and where", () => {
+    const closed = { kind: "action_item_done", actorId: null, data: { text: "Alert on <!here> lag", githubNumber: 12, by: "bob", via: "webhook" } };
+    expect(describeTimelineEvent(closed, facts())).toBe("Action item done (GitHub issue #12 closed by bob on GitHub): Alert on &lt;!here&gt; lag");
+    const inSlack = { kind: "action_item_done", actorId: "U0DAVE", data: { text: "Runbook", via: "slack" } };
+    expect(describeTimelineEvent(inSlack, facts())).toBe("Action item marked done by @dave: Runbook");
+    const reopened = { kind: "action_item_reopened", actorId: null, data: { text: "Runbook", githubNumber: 3, by: "carol" } };
+    expect(describeTimelineEvent(reopened, facts())).toBe("Action item reopened (GitHub issue #3 reopened by carol on GitHub): Runbook");
+  });
+
   it("names unknown kinds instead of dropping them", () => {
     expect(describeTimelineEvent({ kind: "war_room_opened", actorId: null, data: {} }, facts())).toBe("war room opened");
   });

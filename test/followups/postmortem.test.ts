@@ -110,17 +110,17 @@ describe("/incident postmortem with GitHub off", () => {
       events.map((e) => formatTime(e.occurredAt, "Europe/London")),
     );
     const line = (kind: string) => timelineLines[events.findIndex((e) => e.kind === kind)]!;
-    expect(line("declared")).toBe("- **2026-11-23 09:42 GMT** Declared as SEV2 by `U0ALICE`: Checkout &lt;!channel&gt; returning 500s");
+    expect(line("declared")).toBe("- **2026-11-23 09:42 GMT** Declared as SEV2 by Alice Anders: Checkout &lt;!channel&gt; returning 500s");
     expect(line("status_update")).toBe(
-      "- **2026-11-23 09:49 GMT** Status update (identified) by `U0ALICE`: Bad deploy of checkout-api 4.2 &lt;!here&gt;; rolling back",
+      "- **2026-11-23 09:49 GMT** Status update (identified) by Alice Anders: Bad deploy of checkout-api 4.2 &lt;!here&gt;; rolling back",
     );
-    expect(timelineLines).toContain("- **2026-11-23 09:54 GMT** `U0BOB` became Technical lead by `U0ALICE`");
-    expect(line("action_item_added")).toBe("- **2026-11-23 10:14 GMT** Action item added by `U0ALICE`: Alert on queue depth &lt;!channel&gt;");
-    expect(line("resolved")).toBe("- **2026-11-23 10:47 GMT** Resolved by `U0ALICE`: Rolled back to 4.1 &lt;!everyone&gt;");
+    expect(timelineLines).toContain("- **2026-11-23 09:54 GMT** Bob Brown became Technical lead by Alice Anders");
+    expect(line("action_item_added")).toBe("- **2026-11-23 10:14 GMT** Action item added by Alice Anders: Alert on queue depth &lt;!channel&gt;");
+    expect(line("resolved")).toBe("- **2026-11-23 10:47 GMT** Resolved by Alice Anders: Rolled back to 4.1 &lt;!everyone&gt;");
 
     expect(markdown).toContain("- **Duration:** 1 h 5 min");
-    expect(markdown).toContain("Rolled back to 4.1 &lt;!everyone&gt;\n\nResolved 2026-11-23 10:47 GMT by `U0ALICE`.");
-    expect(markdown).toContain("- [ ] Alert on queue depth &lt;!channel&gt; · owner `U0CAROL` · due 2026-12-01 · tracked locally");
+    expect(markdown).toContain("Rolled back to 4.1 &lt;!everyone&gt;\n\nResolved 2026-11-23 10:47 GMT by Alice Anders.");
+    expect(markdown).toContain("- [ ] Alert on queue depth &lt;!channel&gt; · owner Carol Chen · due 2026-12-01 · tracked locally");
     expect(markdown).toContain("- **Review due:** 2026-11-28 10:47 GMT");
     expect(markdown).not.toMatch(/<!(channel|here|everyone)>/);
 

@@ -181,6 +181,8 @@ export function describeTimelineEvent(
   const role = (value: unknown) =>
     typeof value === "string" && value ? escapeMarkdown(facts.roleLabel(value)) : "a person";
   const by = event.actorId ? ` by ${facts.person(event.actorId)}` : "";
+  // Who acted on GitHub is a GitHub login: named, never mentioned.
+  const onGitHub = typeof data.by === "string" && data.by ? ` by ${escapeMarkdown(data.by)} on GitHub` : "";
 
   const sentence = ((): string => {
     switch (event.kind) {
@@ -217,6 +219,12 @@ export function describeTimelineEvent(
         return `Customer notice (${text("phase")}) v${text("version")} approved${by}`;
       case "action_item_added":
         return `Action item added${by}: ${text("text")}`;
+      case "action_item_done":
+        return data.via === "slack"
+          ? `Action item marked done${by}: ${text("text")}`
+          : `Action item done (GitHub issue #${text("githubNumber")} closed${onGitHub}): ${text("text")}`;
+      case "action_item_reopened":
+        return `Action item reopened (GitHub issue #${text("githubNumber")} reopened${onGitHub}): ${text("text")}`;
       case "checklist_item_completed":
         return `Checklist item done${by}: ${text("text") || text("itemId")}${data.onTime === false ? " (late)" : ""}`;
       case "checklist_item_reopened":

@@ -7,7 +7,7 @@ import type { TimerHandler, Transaction } from "../../scheduler/types.ts";
 import { enqueueSlackPost } from "../../slack/outbox.ts";
 import type { FollowUpCapability } from "../capability.ts";
 import { queueGitHubIssue } from "../github-outbox.ts";
-import { type PostmortemFacts, renderPostmortemMarkdown } from "./markdown.ts";
+import { escapeMarkdown, type PostmortemFacts, renderPostmortemMarkdown } from "./markdown.ts";
 import { renderOwnerPrompt, renderReviewReminder } from "./views.ts";
 
 /**
@@ -110,8 +110,14 @@ export async function draftPostmortem(
     prisma.actionItem.findMany({ where: { incidentId: incident.id }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] }),
     prisma.postmortem.findUnique({ where: { incidentId: incident.id } }),
   ]);
+  const names = await slackNames(capability, [
+    ...incident.roles.map((role) => role.userId),
+    ...timeline.flatMap((event) => [event.actorId, ...peopleIn(event.data)]),
+    ...actionItems.map((item) => item.ownerId),
+    existing?.ownerId ?? null,
+  ]);
   const markdown = renderPostmortemMarkdown(
-    collectFacts(capability, incident, timeline, actionItems, existing),
+    collectFacts(capability, incident, timeline, actionItems, existing, names),
   );
   const now = capability.clock.now();
   const wantsGitHub = capability.githubRepository !== undefined;
@@ -140,12 +146,33 @@ export async function draftPostmortem(
   return result;
 }
 
+/** Slack user IDs mentioned in a timeline event's data (pages, escalations, pins). */
+function peopleIn(data: unknown): string[] {
+  const record = (data ?? {}) as { users?: unknown; author?: unknown; userId?: unknown };
+  const ids = [...(Array.isArray(record.users) ? record.users : []), record.author, record.userId];
+  return ids.filter((id): id is string => typeof id === "string");
+}
+
+/** Display names for the people in the draft; one users.info each, and a lookup that fails keeps the ID. */
+async function slackNames(capability: FollowUpCapability, ids: readonly (string | null)[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter((id): id is string => typeof id === "string" && /^[UW][A-Z0-9]+$/.test(id)))];
+  const names = new Map<string, string>();
+  await Promise.all(
+    wanted.slice(0, 100).map(async (id) => {
+      const name = await capability.slack.userName(id).catch(() => undefined);
+      if (name) names.set(id, name);
+    }),
+  );
+  return names;
+}
+
 function collectFacts(
   capability: FollowUpCapability,
   incident: IncidentWithRoles,
   timeline: PostmortemFacts["timeline"],
   actionItems: PostmortemFacts["actionItems"],
   postmortem: Postmortem | null,
+  names: ReadonlyMap<string, string>,
 ): PostmortemFacts {
   const { playbook } = capability;
   const githubUsers: Record<string, string> = playbook.followUps.githubUsers ?? {};
@@ -161,8 +188,13 @@ function collectFacts(
       ? { severityDescription: playbook.severities[incident.severity]!.description }
       : {}),
     roleLabel: (role) => roleLabel(playbook, role),
-    // GitHub cannot resolve Slack IDs: a mapped login is a real mention there, anything else stays a plain ID.
-    person: (userId) => (githubUsers[userId] ? `@${githubUsers[userId]}` : `\`${userId}\``),
+    // GitHub cannot resolve Slack IDs: a mapped login is a real mention there; anyone else is
+    // named as Slack knows them (escaped: a name cannot mention anyone), with the ID as fallback.
+    person: (userId) => {
+      if (githubUsers[userId]) return `@${githubUsers[userId]}`;
+      const name = names.get(userId);
+      return name ? escapeMarkdown(name) : `\`${userId}\``;
+    },
   };
 }
 
