@@ -40,6 +40,7 @@ import {
   managerSubcommands,
   managerTimerHandlers,
   refreshHomes,
+  refreshIncidentHomes,
   registerManagerViews,
   scheduleManagerTimers,
 } from "./followups/manager/index.ts";
@@ -183,7 +184,10 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     playbook,
     clock,
     wake: () => scheduler.wake(),
-    onChange: () => statusPage.invalidate(),
+    onChange: (incidentId) => {
+      statusPage.invalidate();
+      refreshIncidentHomes(followUps, incidentId);
+    },
     hooks: {
       activated: (tx, incident, now) => scheduleNoticeDeadline(tx, incident, playbook, now),
       resolved: async (tx, incident, actorId, now) => {

@@ -38,8 +38,11 @@ export interface StatusDependencies {
   clock: Clock;
   /** Nudges the timer engine so outbox posts go out now, not at the next tick. */
   wake(): void;
-  /** Called after each committed change to an incident (the status page rebuilds). */
-  onChange?(): void;
+  /**
+   * Called after each committed change to an incident, with its id (the
+   * status page rebuilds; the App Homes of its role holders are republished).
+   */
+  onChange?(incidentId: string): void;
   /**
    * Other capabilities' reactions, run inside the same transaction (customer
    * notices: the approval deadline on activation, the "resolved" draft).
@@ -94,7 +97,7 @@ export async function activateIncident(
     }
   });
   deps.wake();
-  deps.onChange?.();
+  deps.onChange?.(incident.id);
 }
 
 export async function scheduleDeclarationRetry(
@@ -189,7 +192,7 @@ export async function changeStatus(
     }
   });
   deps.wake();
-  deps.onChange?.();
+  deps.onChange?.(incident.id);
   return { ok: true, incident: (await deps.incidents.findById(incident.id))! };
 }
 
@@ -247,7 +250,7 @@ export async function changeSeverity(
     await scheduleRefresh(tx, incident.id, now);
   });
   deps.wake();
-  deps.onChange?.();
+  deps.onChange?.(incident.id);
   return { ok: true, incident: (await deps.incidents.findById(incident.id))! };
 }
 

@@ -36,6 +36,8 @@ export interface PagingDependencies {
   playbook: Playbook;
   clock: Clock;
   wake(): void;
+  /** After a committed change to an incident's roles (see StatusDependencies.onChange). */
+  onChange?(incidentId: string): void;
 }
 
 export function escalationKey(incidentId: string, role: string): string {
@@ -365,6 +367,7 @@ export async function acknowledgePage(
     }
   });
   deps.wake();
+  deps.onChange?.(incident.id);
   return { ok: true, incident: (await deps.incidents.findById(incident.id))!, role: page.role };
 }
 
@@ -419,6 +422,7 @@ export async function assignRole(
     );
   });
   deps.wake();
+  deps.onChange?.(incident.id);
   return {
     ok: true,
     message: `<@${userId}> is now the ${label} of ${incidentKey(incident.number)}.`,

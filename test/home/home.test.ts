@@ -73,4 +73,20 @@ describe("the App Home tab", () => {
     });
     expect(publishedTo("U0ALICE")).toHaveLength(0);
   });
+
+  it("republishes the role holders' Homes when an incident is declared, a role is given, and it resolves", async () => {
+    bot = await startTestBot({ label: "home-incidents", playbook: quietPlaybook() });
+    await run("declare sev2 Checkout down", "U0ALICE");
+    const texts = (userId: string) => publishedTo(userId).at(-1)?.blocks.map((block) => block.text?.text ?? "") ?? [];
+    expect(texts("U0ALICE").some((text) => text.startsWith("incident commander of *INC-1: Checkout down*"))).toBe(true);
+    const channelId = (await bot.app.db.prisma.incident.findFirstOrThrow()).channelId!;
+
+    expect(publishedTo("U0BOB")).toHaveLength(0);
+    await run("role tech_lead <@U0BOB|bob>", "U0ALICE", channelId);
+    expect(texts("U0BOB").some((text) => text.startsWith("tech lead of *INC-1: Checkout down*"))).toBe(true);
+
+    await run("resolve Rolled back", "U0ALICE", channelId);
+    expect(texts("U0ALICE")).toContain("No open incidents. :tada:");
+    expect(texts("U0BOB")).toContain("No open incidents. :tada:");
+  });
 });

@@ -62,3 +62,16 @@ export function refreshHomes(capability: FollowUpCapability, userIds: readonly s
   }
   refresh(userIds);
 }
+
+/**
+ * After an incident changed (declared, updated, resolved, a role taken):
+ * republishes the App Home of the people holding its roles, whose "open
+ * incidents" and "your roles" lists show it. Fire and forget.
+ */
+export function refreshIncidentHomes(capability: FollowUpCapability, incidentId: string): void {
+  const work = capability.prisma.roleAssignment
+    .findMany({ where: { incidentId }, select: { userId: true } })
+    .then((roles) => refreshHomes(capability, roles.map((role) => role.userId)))
+    .catch((error: unknown) => capability.log.error({ err: error, incidentId }, "refreshing App Homes failed"));
+  capability.track(work);
+}
