@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { formatAckLatency, measureAckLatency } from "./ack-latency.ts";
 import { formatDeclare, measureDeclare } from "./declare.ts";
+import { formatGitHubOutage, measureGitHubOutage } from "./github-outage.ts";
 import { formatStartup, measureStartup } from "./startup.ts";
 import { formatStatusPage, measureStatusPage } from "./status-page.ts";
 import { machineDescription, postgresUrl } from "./support.ts";
@@ -29,6 +30,10 @@ const benchmarks: Record<string, () => Promise<{ text: string; raw: unknown }>> 
   "timer-lag": async () => {
     const result = await measureTimerLag();
     return { text: formatTimerLag(result), raw: result };
+  },
+  "github-outage": async () => {
+    const result = await measureGitHubOutage({ items: 40, outageMinutes: 10 });
+    return { text: formatGitHubOutage(result), raw: result };
   },
   "status-page": async () => {
     const result = await measureStatusPage({ durationSeconds: 20, connections: 100 });

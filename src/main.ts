@@ -32,7 +32,7 @@ import {
   type GitHubSyncDependencies,
   githubReconcileKind,
   githubWebhookRoutes,
-  scheduleReconcile,
+  prepareGitHubTimers,
 } from "./followups/github-sync.ts";
 import { createGitHubClient } from "./github/client.ts";
 import { registerCaptureInteractions } from "./followups/capture.ts";
@@ -142,6 +142,11 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
 
   if (!config.github.enabled) {
     log.warn({ missing: config.github.missing }, "GitHub follow-ups are off: settings missing");
+  } else if (!config.github.webhookSecret) {
+    log.warn(
+      {},
+      "GITHUB_WEBHOOK_SECRET is not set: /github/webhook refuses deliveries, so closed issues are noticed only by the periodic reconcile",
+    );
   }
 
   const db = await openDatabase(options.database ?? config.database);
@@ -229,7 +234,6 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     clock,
     log: log.child({ component: "follow-ups" }),
     slack,
-    status,
     wake: () => scheduler.wake(),
     githubRepository: config.github.enabled ? config.github.repository : undefined,
     actionItemsChanged: (userIds) => refreshHomes(followUps, userIds),
@@ -259,7 +263,7 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
   if (github && githubSync) {
     scheduler.registerHandler(
       githubIssueKind,
-      createGitHubIssueHandler({ ...followUps, github, log: log.child({ component: "github-outbox" }) }),
+      createGitHubIssueHandler({ ...followUps, slack: deliverySlack, github, log: log.child({ component: "github-outbox" }) }),
     );
     scheduler.registerHandler(
       githubIssueStateKind,
@@ -298,7 +302,10 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
   try {
     await statusPage.start();
     await scheduleManagerTimers(followUps);
-    if (githubSync) await scheduleReconcile(githubSync);
+    if (githubSync) {
+      const { revived } = await prepareGitHubTimers(githubSync);
+      if (revived > 0) log.warn({ revived }, "retrying GitHub work that had failed before this start");
+    }
     server = await startHttpServer({
       port: config.port,
       ...(options.host ? { host: options.host } : {}),

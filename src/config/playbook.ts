@@ -291,7 +291,6 @@ export type EscalationPolicy = z.infer<typeof escalationPolicy>;
 export type Checklist = z.infer<typeof checklist>;
 export type Component = z.infer<typeof component>;
 export type ComponentStatus = (typeof componentStatuses)[number];
-export type FollowUpSettings = z.infer<typeof followUps>;
 export type Weekday = (typeof weekdays)[number];
 export type Permission = "changeSeverity" | "resolve" | "assignRoles";
 

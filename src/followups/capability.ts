@@ -1,7 +1,6 @@
 import type { Playbook } from "../config/playbook.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { IncidentRepository } from "../incidents/repository.ts";
-import type { StatusDependencies } from "../incidents/status-updates.ts";
 import type { Logger } from "../logging.ts";
 import type { Clock } from "../shared/clock.ts";
 import type { SlackGateway } from "../slack/gateway.ts";
@@ -17,8 +16,6 @@ export interface FollowUpCapability {
   clock: Clock;
   log: Logger;
   slack: SlackGateway;
-  /** The incident lifecycle, for commands that act like other incident commands. */
-  status: StatusDependencies;
   /** Nudges the timer engine so queued work (Slack posts, GitHub issues) goes out now. */
   wake(): void;
   /** `owner/name` when GitHub is configured; undefined means items are tracked locally only. */

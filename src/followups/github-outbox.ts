@@ -1,8 +1,10 @@
 import type { Playbook } from "../config/playbook.ts";
-import type { PrismaClient } from "../generated/prisma/client.ts";
+import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
+import { escapeForGitHub } from "../github/text.ts";
 import { type GitHubClient, type GitHubIssue, GitHubUnavailableError, type NewIssue } from "../github/client.ts";
 import { incidentKey } from "../incidents/rules.ts";
 import type { Logger } from "../logging.ts";
+import type { Clock } from "../shared/clock.ts";
 import { scheduleTimer, scheduleTimerOnce } from "../scheduler/timers.ts";
 import type { TimerHandler, Transaction } from "../scheduler/types.ts";
 import { escapeMrkdwn, truncate } from "../slack/escape.ts";
@@ -33,6 +35,10 @@ export async function queueGitHubIssue(tx: Transaction, subject: IssueSubject, n
   );
 }
 
+export function issueStateTimerKey(actionItemId: string): string {
+  return `github:state:action_item:${actionItemId}`;
+}
+
 /**
  * Queues pushing an item's current state to its GitHub issue. One timer per
  * item: a later change moves it, and the handler pushes whatever the state is
@@ -41,27 +47,19 @@ export async function queueGitHubIssue(tx: Transaction, subject: IssueSubject, n
 export async function queueIssueStatePush(tx: Transaction, actionItemId: string, now: Date): Promise<void> {
   await scheduleTimer(
     tx,
-    { kind: githubIssueStateKind, key: `github:state:action_item:${actionItemId}`, dueAt: now, payload: { id: actionItemId } },
+    { kind: githubIssueStateKind, key: issueStateTimerKey(actionItemId), dueAt: now, payload: { id: actionItemId } },
     now,
   );
 }
 
 export interface GitHubOutboxDependencies {
   prisma: PrismaClient;
+  clock: Clock;
   playbook: Playbook;
   slack: SlackGateway;
   github: GitHubClient;
   log: Logger;
   actionItemsChanged(userIds: readonly string[]): void;
-}
-
-/** A person's text, made inert on GitHub: no @-mentions, no HTML (so no forged markers). */
-export function escapeForGitHub(text: string): string {
-  return text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replace(/@(?=[A-Za-z0-9])/g, "@\u200b");
 }
 
 export function markerFor(subject: IssueSubject): string {
@@ -154,10 +152,25 @@ async function resolveAssignee(deps: GitHubOutboxDependencies, ownerId: string |
       deps.log.warn({ ownerId, reason: (error as Error).message }, "could not read the owner's Slack email");
       return undefined;
     });
-    if (email) login = await deps.github.loginForEmail(email);
+    if (email) login = await optional(deps, "search users by email", () => deps.github.loginForEmail(email));
   }
   if (!login) return undefined;
-  return (await deps.github.canBeAssigned(login)) ? login : undefined;
+  const found = login;
+  return (await optional(deps, "check assignee", () => deps.github.canBeAssigned(found))) ? login : undefined;
+}
+
+/**
+ * The assignee is a nicety: if GitHub refuses a lookup for good (not an
+ * outage, which waits like everything else), the issue is opened unassigned.
+ */
+async function optional<T>(deps: GitHubOutboxDependencies, what: string, run: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof GitHubUnavailableError) throw error;
+    deps.log.warn({ lookup: what, reason: (error as Error).message }, "assignee lookup failed; opening the issue unassigned");
+    return undefined;
+  }
 }
 
 const outageBackoffBaseMs = 30_000;
@@ -187,7 +200,9 @@ export function outageRetryDelayMs(retries: number, retryAfterSeconds?: number):
  */
 export function createGitHubIssueHandler(deps: GitHubOutboxDependencies): TimerHandler {
   return async (timer, { now }) => {
-    const subject: IssueSubject = { type: timer.payload.type as IssueSubject["type"], id: String(timer.payload.id) };
+    const type = timer.payload.type;
+    if (type !== "action_item" && type !== "postmortem") throw new Error(`unknown GitHub issue subject "${String(type)}"`);
+    const subject: IssueSubject = { type, id: String(timer.payload.id) };
     const draft = await loadDraft(deps.prisma, subject);
     if (!draft) return { kind: "done" };
     const marker = markerFor(subject);
@@ -199,9 +214,14 @@ export function createGitHubIssueHandler(deps: GitHubOutboxDependencies): TimerH
       if (!issue) {
         assignee = await resolveAssignee(deps, draft.ownerId);
         if (draft.ownerId && !assignee) {
-          draft.issue.body = draft.issue.body.replace(marker, `Owner in Slack: <@${draft.ownerId}> (no GitHub account matched)\n\n${marker}`);
+          const name = await deps.slack.userName(draft.ownerId).catch(() => undefined);
+          const owner = name ? `${escapeForGitHub(name)} (Slack ${draft.ownerId})` : `Slack user ${draft.ownerId}`;
+          draft.issue.body = draft.issue.body.replace(marker, `Owner: ${owner}; no GitHub account matched, so the issue is unassigned.\n\n${marker}`);
         }
-        if (!draft.attemptedAt) await markAttempted(deps.prisma, subject);
+        if (!draft.attemptedAt && !(await markAttempted(deps.prisma, subject, timer, deps.clock.now()))) {
+          // Another replica took this timer over (our lease ran out): it does the work.
+          return { kind: "done" };
+        }
         issue = await deps.github.createIssue({ ...draft.issue, assignees: assignee ? [assignee] : [] });
         deps.log.info({ subject: subject.type, id: subject.id, issue: issue.number }, "github issue opened");
       } else {
@@ -224,16 +244,29 @@ export function createGitHubIssueHandler(deps: GitHubOutboxDependencies): TimerH
 }
 
 /**
- * Uses the wall clock, not the scheduling clock: it is compared with GitHub's
- * timestamps when looking for the issue later.
+ * Records that a create call is about to be made, only while this run still
+ * holds the timer's claim and its lease has not run out: a run that stalled
+ * past its lease must not create an issue beside the replica that took over.
+ * (Every GitHub request times out after 15 s, well inside the 60 s lease.)
+ * `github_attempted_at` uses the wall clock, not the scheduling clock: it is
+ * compared with GitHub's timestamps when looking for the issue later.
  */
-async function markAttempted(prisma: PrismaClient, subject: IssueSubject): Promise<void> {
+async function markAttempted(
+  prisma: PrismaClient,
+  subject: IssueSubject,
+  timer: { id: bigint; claimToken: string },
+  now: Date,
+): Promise<boolean> {
   const at = new Date();
-  if (subject.type === "action_item") {
-    await prisma.actionItem.update({ where: { id: subject.id }, data: { githubAttemptedAt: at } });
-  } else {
-    await prisma.postmortem.update({ where: { incidentId: subject.id }, data: { githubAttemptedAt: at } });
-  }
+  const stillOurs = Prisma.sql`EXISTS (SELECT 1 FROM timers WHERE id = ${timer.id} AND claim_token = ${timer.claimToken}
+    AND state = 'running' AND lease_until > ${now})`;
+  const marked =
+    subject.type === "action_item"
+      ? await prisma.$executeRaw`UPDATE action_items SET github_attempted_at = ${at}
+          WHERE id = ${subject.id}::uuid AND github_state = 'queued' AND github_attempted_at IS NULL AND ${stillOurs}`
+      : await prisma.$executeRaw`UPDATE postmortems SET github_attempted_at = ${at}
+          WHERE incident_id = ${subject.id}::uuid AND github_state = 'queued' AND github_attempted_at IS NULL AND ${stillOurs}`;
+  return marked > 0;
 }
 
 async function recordIssue(
@@ -249,7 +282,7 @@ async function recordIssue(
   if (subject.type === "action_item") {
     const updated = await tx.actionItem.updateManyAndReturn({
       where: { id: subject.id, githubState: "queued" },
-      data: { ...recorded, ...(assignee ? { githubAssignee: assignee } : {}), updatedAt: now },
+      data: { ...recorded, githubSyncedAt: issue.updatedAt, ...(assignee ? { githubAssignee: assignee } : {}), updatedAt: now },
     });
     const item = updated[0];
     if (!item) return;
@@ -284,8 +317,17 @@ export function createIssueStateHandler(deps: Pick<GitHubOutboxDependencies, "pr
     if (!item || item.githubState !== "created" || item.githubNumber === null) return { kind: "done" };
     const wanted = item.state === "done" ? "closed" : "open";
     try {
-      await deps.github.setIssueState(item.githubNumber, wanted);
-      return { kind: "done" };
+      const pushed = await deps.github.setIssueState(item.githubNumber, wanted);
+      return {
+        kind: "done",
+        // The webhook that echoes this change carries the same updated_at, and is ignored.
+        effects: async (tx) => {
+          await tx.actionItem.updateMany({
+            where: { id: item.id, OR: [{ githubSyncedAt: null }, { githubSyncedAt: { lt: pushed.updatedAt } }] },
+            data: { githubSyncedAt: pushed.updatedAt },
+          });
+        },
+      };
     } catch (error) {
       if (!(error instanceof GitHubUnavailableError)) throw error;
       const retries = Number(timer.payload.outageRetries ?? 0);

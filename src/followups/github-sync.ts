@@ -10,6 +10,7 @@ import type { TimerHandler, Transaction } from "../scheduler/types.ts";
 import type { Clock } from "../shared/clock.ts";
 import { escapeMrkdwn, truncate } from "../slack/escape.ts";
 import { enqueueSlackPost } from "../slack/outbox.ts";
+import { githubIssueKind, githubIssueStateKind, issueStateTimerKey } from "./github-outbox.ts";
 
 /**
  * Closure sync: GitHub issue state flows back to action items, by webhook
@@ -35,14 +36,22 @@ export interface IssueState {
   stateReason: string | null;
   /** Who closed or reopened it (the webhook's sender), when known. */
   actor: string | null;
+  /** GitHub's `updated_at`: orders states that arrive out of order. */
   updatedAt: Date;
+  closedAt: Date | null;
 }
 
 /**
  * Marks the action items mirrored by `issue` done or open again, notes it on
- * the timeline and in the incident channel. Idempotent: an item already in
- * that state is left alone, so a webhook and a reconcile of the same change
- * act once. Returns the Slack users whose views changed.
+ * the timeline and in the incident channel. Returns the Slack users whose
+ * views changed.
+ *
+ * Only news is applied. A state older than the last one applied
+ * (`github_synced_at`, GitHub's clock, whole seconds) is ignored, so a late webhook or a
+ * reconcile that re-reads an issue cannot undo a later change. And while a
+ * change made in Slack is still waiting to be pushed to GitHub, GitHub's
+ * older state does not overwrite it. Idempotent: a webhook and a reconcile of
+ * the same change act once.
  */
 export async function applyIssueState(
   tx: Transaction,
@@ -51,16 +60,26 @@ export async function applyIssueState(
   now: Date,
 ): Promise<string[]> {
   const items = await tx.actionItem.findMany({
-    where: { githubNumber: issue.number, githubState: "created" },
+    where: {
+      githubNumber: issue.number,
+      githubState: "created",
+      // GitHub's timestamps have whole seconds: a state from the same second is applied.
+      OR: [{ githubSyncedAt: null }, { githubSyncedAt: { lte: issue.updatedAt } }],
+    },
     include: { incident: { select: { id: true, channelId: true } } },
   });
   const watchers: string[] = [];
   for (const item of items) {
+    const pushPending = await tx.timer.count({
+      where: { key: issueStateTimerKey(item.id), state: { in: ["pending", "running"] } },
+    });
+    if (pushPending > 0) continue;
     const closing = issue.state === "closed";
+    await tx.actionItem.update({ where: { id: item.id }, data: { githubSyncedAt: issue.updatedAt } });
     const changed = await tx.actionItem.updateMany({
       where: { id: item.id, state: closing ? "open" : "done" },
       data: closing
-        ? { state: "done", doneAt: now, doneBy: issue.actor ? `github:${issue.actor}` : "github", updatedAt: now }
+        ? { state: "done", doneAt: issue.closedAt ?? now, doneBy: issue.actor ? `github:${issue.actor}` : "github", updatedAt: now }
         : { state: "open", doneAt: null, doneBy: null, updatedAt: now },
     });
     if (changed.count === 0) continue;
@@ -69,7 +88,7 @@ export async function applyIssueState(
       data: {
         incidentId: item.incidentId,
         kind: closing ? "action_item_done" : "action_item_reopened",
-        occurredAt: now,
+        occurredAt: closing ? (issue.closedAt ?? now) : issue.updatedAt,
         data: { actionItemId: item.id, text: item.text, githubNumber: issue.number, by: issue.actor, stateReason: issue.stateReason, via },
       },
     });
@@ -95,8 +114,11 @@ export async function applyIssueState(
 
 // ── Webhook ─────────────────────────────────────────────────────────────
 
-/** GitHub caps webhook payloads at 25 MB. */
-const maxWebhookBytes = 25 * 1024 * 1024;
+/**
+ * GitHub caps payloads at 25 MB, but `issues` events are a few KB; a larger
+ * body is not one the bot wants, and is not buffered.
+ */
+const maxWebhookBytes = 5 * 1024 * 1024;
 
 export function verifyGitHubSignature(secret: string, body: Buffer, header: string | undefined): boolean {
   if (!header?.startsWith("sha256=")) return false;
@@ -107,7 +129,7 @@ export function verifyGitHubSignature(secret: string, body: Buffer, header: stri
 
 interface IssuesEventPayload {
   action?: string;
-  issue?: { number?: number; state?: string; state_reason?: string | null; updated_at?: string };
+  issue?: { number?: number; state?: string; state_reason?: string | null; updated_at?: string; closed_at?: string | null };
   repository?: { full_name?: string };
   sender?: { login?: string };
 }
@@ -117,6 +139,12 @@ export function githubWebhookRoutes(deps: GitHubSyncDependencies & { secret: str
     "POST /github/webhook": async (request, response) => {
       if (!deps.secret) {
         sendJson(response, 503, { error: "GITHUB_WEBHOOK_SECRET is not set: the bot refuses unsigned webhooks. Set it to the secret of the repository's webhook." });
+        return;
+      }
+      // Unsigned requests are turned away before their body is read.
+      if (!header(request, "x-hub-signature-256")) {
+        sendJson(response, 401, { error: "X-Hub-Signature-256 missing; set the webhook's secret to GITHUB_WEBHOOK_SECRET" });
+        request.resume();
         return;
       }
       const body = await readBody(request, maxWebhookBytes);
@@ -167,13 +195,17 @@ function issueStateFromEvent(event: string, payload: IssuesEventPayload, reposit
   if (event !== "issues" || (payload.action !== "closed" && payload.action !== "reopened")) return undefined;
   if (payload.repository?.full_name?.toLowerCase() !== repository.toLowerCase()) return undefined;
   const number = payload.issue?.number;
-  if (typeof number !== "number") return undefined;
+  const updatedAt = new Date(payload.issue?.updated_at ?? Number.NaN);
+  if (typeof number !== "number" || Number.isNaN(updatedAt.getTime())) return undefined;
+  const closedAt = payload.issue?.closed_at ? new Date(payload.issue.closed_at) : null;
   return {
     number,
-    state: payload.action === "closed" ? "closed" : "open",
+    // The issue's state as of `updated_at`, which the freshness check compares.
+    state: payload.issue?.state === "closed" ? "closed" : "open",
     stateReason: payload.issue?.state_reason ?? null,
     actor: payload.sender?.login ?? null,
-    updatedAt: new Date(payload.issue?.updated_at ?? Date.now()),
+    updatedAt,
+    closedAt,
   };
 }
 
@@ -202,16 +234,26 @@ const firstLookbackMs = 90 * 24 * 60 * 60_000;
 /** Re-read a little before the cursor: updates in the same second may have been missed. */
 const cursorOverlapMs = 60_000;
 
-/** Schedules the periodic reconcile, once per database (replicas share the one timer). */
-export async function scheduleReconcile(deps: GitHubSyncDependencies): Promise<void> {
+/**
+ * At startup: schedules the periodic reconcile (one timer per database;
+ * replicas share it), and gives GitHub work that failed for good another
+ * chance. Such work failed on something a person had to fix (a revoked
+ * token, a wrong GITHUB_REPOSITORY); a restart is when that fix arrives.
+ */
+export async function prepareGitHubTimers(deps: GitHubSyncDependencies): Promise<{ revived: number }> {
   const now = deps.clock.now();
-  await deps.prisma.$transaction((tx) =>
-    scheduleTimerOnce(
+  return deps.prisma.$transaction(async (tx) => {
+    const revived = await tx.$executeRaw`
+      UPDATE timers SET state = 'pending', attempts = 0, due_at = ${now}, last_error = NULL,
+        finished_at = NULL, updated_at = ${now}
+      WHERE state = 'failed' AND kind IN (${githubIssueKind}, ${githubIssueStateKind}, ${githubReconcileKind})`;
+    await scheduleTimerOnce(
       tx,
       { kind: githubReconcileKind, key: reconcileKey, dueAt: new Date(now.getTime() + reconcileIntervalMs(deps.playbook)) },
       now,
-    ),
-  );
+    );
+    return { revived };
+  });
 }
 
 function reconcileIntervalMs(playbook: Playbook): number {
@@ -219,7 +261,7 @@ function reconcileIntervalMs(playbook: Playbook): number {
 }
 
 /**
- * Lists the repository's `incident` issues updated since the last run and
+ * Lists the repository's issues updated since the last run and
  * applies their state; runs every `followUps.reconcileMinutes`. GitHub being
  * down just means trying again next time.
  */
@@ -229,7 +271,8 @@ export function createReconcileHandler(deps: GitHubSyncDependencies & { github: 
     const since = typeof timer.payload.since === "string" ? new Date(timer.payload.since) : new Date(Date.now() - firstLookbackMs);
     let issues;
     try {
-      issues = await deps.github.listIssuesUpdatedSince("incident", since);
+      // Not filtered by label: someone may have removed `incident` from an issue.
+      issues = await deps.github.listIssuesUpdatedSince(since);
     } catch (error) {
       if (!(error instanceof GitHubUnavailableError)) throw error;
       deps.log.warn({ reason: error.message, retryAt: next }, "github reconcile skipped: GitHub unavailable");
@@ -260,6 +303,7 @@ export function createReconcileHandler(deps: GitHubSyncDependencies & { github: 
             stateReason: issue.stateReason,
             actor: issue.state === "closed" ? issue.closedBy : null,
             updatedAt: issue.updatedAt,
+            closedAt: issue.closedAt,
           };
           watchers.push(...(await applyIssueState(tx, state, "reconcile", now)));
         }

@@ -21,6 +21,7 @@ export interface GitHubIssue {
   /** completed | not_planned | reopened | duplicate | null */
   stateReason: string | null;
   closedBy: string | null;
+  closedAt: Date | null;
   body: string;
   updatedAt: Date;
 }
@@ -42,8 +43,8 @@ export interface GitHubClient {
    */
   findIssueByMarker(marker: string, since: Date): Promise<GitHubIssue | undefined>;
   getIssue(number: number): Promise<GitHubIssue | undefined>;
-  /** Issues with `label` updated since `since`, open or closed, oldest first. */
-  listIssuesUpdatedSince(label: string, since: Date): Promise<GitHubIssue[]>;
+  /** Issues updated since `since`, open or closed, oldest first. */
+  listIssuesUpdatedSince(since: Date): Promise<GitHubIssue[]>;
   /** The login whose public email is `email`, if GitHub's user search finds exactly one. */
   loginForEmail(email: string): Promise<string | undefined>;
   /** Whether `login` may be assigned issues in the repository. */
@@ -69,8 +70,10 @@ export interface GitHubClientOptions {
   repository: string;
   apiUrl: string;
   log: Logger;
-  /** Scales plugin-retry's waits (1 s, 4 s, 9 s by default); tests make them short. */
+  /** Scales plugin-retry's waits (1 s, 4 s by default); tests make them short. */
   retryBaseMs?: number;
+  /** Each HTTP request is abandoned after this long; 15 s by default. */
+  requestTimeoutMs?: number;
 }
 
 const RetryingOctokit = Octokit.plugin(throttling, retry);
@@ -94,6 +97,12 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
     },
     throttle: { onRateLimit: waitBriefly, onSecondaryRateLimit: waitBriefly },
     retry: { retryAfterBaseValue: options.retryBaseMs ?? 1000, retries: 2 },
+  });
+
+  // Every request gives up after a while: a handler stuck on GitHub must not outlive its
+  // timer's lease (another replica would then take the same work over).
+  octokit.hook.before("request", (request) => {
+    request.request = { ...request.request, signal: request.request?.signal ?? AbortSignal.timeout(options.requestTimeoutMs ?? 15_000) };
   });
 
   const call = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
@@ -145,13 +154,12 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
           throw error;
         }
       }),
-    listIssuesUpdatedSince: (label, since) =>
+    listIssuesUpdatedSince: (since) =>
       call("list issues", async () => {
         const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
           owner,
           repo,
           state: "all",
-          labels: label,
           sort: "updated",
           direction: "asc",
           since: since.toISOString(),
@@ -194,6 +202,7 @@ interface IssueData {
   state: string;
   state_reason?: string | null;
   closed_by?: { login: string } | null;
+  closed_at?: string | null;
   body?: string | null;
   updated_at: string;
 }
@@ -205,6 +214,7 @@ function toIssue(data: IssueData): GitHubIssue {
     state: data.state === "closed" ? "closed" : "open",
     stateReason: data.state_reason ?? null,
     closedBy: data.closed_by?.login ?? null,
+    closedAt: data.closed_at ? new Date(data.closed_at) : null,
     body: data.body ?? "",
     updatedAt: new Date(data.updated_at),
   };

@@ -1,5 +1,5 @@
 import type { Playbook } from "../config/playbook.ts";
-import { byDueDate, listItems, overdueWhere } from "../followups/manager/queries.ts";
+import { byDueDate, listItems, overdueWhere, visibleTo } from "../followups/manager/queries.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { IncidentRepository } from "../incidents/repository.ts";
 import type { Clock } from "../shared/clock.ts";
@@ -19,7 +19,11 @@ export async function loadHomeData(sources: HomeSources, userId: string): Promis
   const [openIncidents, myItems, overdueItems] = await Promise.all([
     sources.incidents.listOpen(),
     listItems(sources.prisma, { state: "open", ownerId: userId }, byDueDate, homeCaps.myItems),
-    listItems(sources.prisma, overdueWhere(now, timezone), byDueDate, homeCaps.overdueItems),
+    listItems(sources.prisma, { AND: [overdueWhere(now, timezone), visibleTo(userId)] }, byDueDate, homeCaps.overdueItems),
   ]);
-  return { openIncidents, myItems, overdueItems, now, timezone };
+  // A private incident shows only to the people in it, as its channel does.
+  const visible = openIncidents.filter(
+    (incident) => !incident.isPrivate || incident.declaredBy === userId || incident.roles.some((role) => role.userId === userId),
+  );
+  return { openIncidents: visible, myItems, overdueItems, now, timezone };
 }

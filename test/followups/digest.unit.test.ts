@@ -147,6 +147,7 @@ function item(n: number, overrides: Partial<ItemWithIncident> = {}): ItemWithInc
     githubUrl: null,
     githubAssignee: null,
     githubAttemptedAt: null,
+    githubSyncedAt: null,
     updatedAt: now,
     incident: { number: (n % 60) + 1, title: "t", channelId: null },
     ...overrides,

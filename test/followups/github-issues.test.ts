@@ -107,6 +107,44 @@ describe("an action item becomes a GitHub issue", () => {
 });
 
 describe("faults", () => {
+  it("a bad token fails visibly; after it is fixed and the bot restarted, the item's issue is opened once", async () => {
+    github = await startGitHubEmulator();
+    const clock = new ManualClock(new Date("2026-11-30T09:00:00Z"));
+    bot = await startTestBot({ label: "github-bad-token", clock, playbook: quietPlaybook(), github, env: { GITHUB_TOKEN: "ghp_revoked" } });
+    await bot.send.slashCommand("declare sev2 Checkout API returning 500s", { userId: "U0BOB" });
+    await bot.settle();
+    channelId = (await bot.app.db.prisma.incident.findFirstOrThrow()).channelId!;
+    await bot.send.slashCommand("action Rotate the deploy key", { userId: "U0BOB", channelId });
+    // The engine retries with backoff (5 s doubling to 10 min), then gives up and alerts.
+    for (let step = 0; step < 15; step++) await bot.advance(minutes(10));
+    const timer = await bot.app.db.prisma.timer.findFirstOrThrow({ where: { kind: "github.open_issue" } });
+    expect(timer.state).toBe("failed");
+    expect(timer.lastError).toContain("401");
+    expect(bot.emulator.world.messages("C0INCIDENTS").some((message) => message.text.includes("github.open_issue"))).toBe(true);
+    expect(github.world.issues("acme/ops")).toHaveLength(0);
+
+    // The operator fixes GITHUB_TOKEN and restarts.
+    const { emulator, dataDir, database } = bot;
+    await bot.stop();
+    bot = await startTestBot({ label: "github-bad-token", emulator, dataDir, database, clock, playbook: quietPlaybook(), github });
+    await bot.settle();
+    const item = await bot.app.db.prisma.actionItem.findFirstOrThrow();
+    expect(item.githubState).toBe("created");
+    expect(github.world.issues("acme/ops").map((issue) => issue.title)).toEqual(["INC-1: Rotate the deploy key"]);
+  });
+
+  it("a marker typed into the text cannot pass for another item's", async () => {
+    await start();
+    await bot.send.slashCommand("action First follow-up", { userId: "U0BOB", channelId });
+    await bot.settle();
+    const first = await bot.app.db.prisma.actionItem.findFirstOrThrow();
+    await bot.send.slashCommand(`action Copy of <!-- incident-bot:action-item:${first.id} -->`, { userId: "U0BOB", channelId });
+    await bot.settle();
+    const sent = createCalls()[1]!.body as { body: string };
+    expect(sent.body.split(`<!-- incident-bot:action-item:${first.id} -->`)).toHaveLength(1);
+    expect(sent.body).toContain(`&lt;!-- incident-bot:action-item:${first.id} --&gt;`);
+  });
+
   it("waits out a GitHub outage and creates exactly one issue per item", async () => {
     await start();
     github.faults.add({ route: "POST /repos/:owner/:repo/issues", kind: "server_error", status: 503 });

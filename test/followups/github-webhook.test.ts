@@ -168,6 +168,60 @@ describe("Mark done in Slack", () => {
   });
 });
 
+describe("ordering: only news is applied", () => {
+  it("a done in Slack survives a GitHub outage and the reconciles during it, then closes the issue", async () => {
+    const number = await startWithItem();
+    const { id } = await item();
+    github.faults.add({ route: "PATCH /repos/:owner/:repo/issues/:issue_number", kind: "server_error", status: 503 });
+    await bot.send.blockAction({ action_id: markActionItemDoneActionId, value: id }, { userId: "U0ALICE", channelId });
+    await bot.settle();
+    // Two reconciles run while the push to GitHub keeps failing: GitHub still says "open".
+    await bot.advance(minutes(16));
+    await bot.advance(minutes(15));
+    expect(github.callsTo("GET /repos/:owner/:repo/issues").filter((call) => call.status === 200).length).toBeGreaterThanOrEqual(2);
+    expect((await item()).state).toBe("done");
+    expect(bot.emulator.world.messages(channelId).filter((message) => message.text.startsWith("↩️"))).toHaveLength(0);
+
+    github.faults.clear();
+    await bot.advance(minutes(20));
+    await github.webhooks.idle();
+    await bot.settle();
+    expect((await item()).state).toBe("done");
+    expect(github.world.issue(githubRepository, number)?.state).toBe("closed");
+  });
+
+  it("a late delivery of an older state changes nothing", async () => {
+    const number = await startWithItem();
+    const { deliveries } = await github.closeIssue(githubRepository, number, { by: "alice" });
+    const closedAt = (deliveries[0]!.payload.issue as { updated_at: string }).updated_at;
+    await github.reopenIssue(githubRepository, number, { by: "alice" });
+    await bot.settle();
+    expect((await item()).state).toBe("open");
+
+    // The "closed" state again, under a new delivery ID, as if GitHub had delivered it late.
+    const payload = JSON.stringify({
+      action: "closed",
+      issue: { number, state: "closed", state_reason: "completed", updated_at: new Date(Date.parse(closedAt) - 1000).toISOString() },
+      repository: { full_name: githubRepository },
+      sender: { login: "alice" },
+    });
+    const response = await fetch(`${bot.app.url}/github/webhook`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-github-event": "issues",
+        "x-github-delivery": "late-1",
+        "x-hub-signature-256": `sha256=${createHmac("sha256", githubWebhookSecret).update(payload).digest("hex")}`,
+      },
+      body: payload,
+    });
+    expect(await response.json()).toEqual({ status: "processed" });
+    await bot.settle();
+    expect((await item()).state).toBe("open");
+    expect(doneNotes()).toHaveLength(1);
+  });
+});
+
 describe("reconcile", () => {
   it("catches a close whose webhook never came", async () => {
     const number = await startWithItem();

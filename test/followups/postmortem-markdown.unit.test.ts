@@ -67,7 +67,7 @@ describe("renderPostmortemMarkdown", () => {
       "- **2026-07-01 11:15 GMT+1** Resolved by `U0ALICE`: Rolled back 4.2",
     ]);
     expect(markdown).toContain("# INC-7 postmortem: Checkout &lt;!channel&gt; down");
-    expect(markdown).toContain("Card payments fail for \\@everyone");
+    expect(markdown).toContain("Card payments fail for @\u200beveryone");
     expect(markdown).toContain("- **Duration:** 2 h 15 min");
     expect(markdown).toContain("- **Time to acknowledge:** 4 min");
     expect(markdown).toContain("- **Postmortem owner:** `U0BOB`");
@@ -134,7 +134,7 @@ describe("helpers", () => {
   });
 
   it("escapes HTML and GitHub mentions", () => {
-    expect(escapeMarkdown("<!channel> & @org/team")).toBe("&lt;!channel&gt; &amp; \\@org/team");
+    expect(escapeMarkdown("<!channel> & @org/team")).toBe("&lt;!channel&gt; &amp; @\u200borg/team");
   });
 });
 

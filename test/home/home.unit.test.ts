@@ -55,6 +55,7 @@ function item(n: number, overrides: Partial<ItemWithIncident> = {}): ItemWithInc
     githubUrl: `https://github.com/acme/ops/issues/${100 + n}`,
     githubAssignee: null,
     githubAttemptedAt: null,
+    githubSyncedAt: null,
     updatedAt: now,
     incident: { number: (n % 60) + 1, title: "t", channelId: null },
     ...overrides,

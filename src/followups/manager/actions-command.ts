@@ -5,7 +5,7 @@ import { defineSubcommand, type Parsed, type Subcommand } from "../../slack/comm
 import { escapeMrkdwn, truncate } from "../../slack/escape.ts";
 import type { SlackMessage } from "../../slack/gateway.ts";
 import type { FollowUpCapability } from "../capability.ts";
-import { byDueDate, listItems, overdueWhere } from "./queries.ts";
+import { byDueDate, listItems, overdueWhere, visibleTo } from "./queries.ts";
 import { renderItemListMessage } from "./views.ts";
 
 /**
@@ -70,7 +70,7 @@ export async function listActionItems(
       empty,
       now,
       timezone,
-      page: await listItems(capability.prisma, where, orderBy, maxListed),
+      page: await listItems(capability.prisma, { AND: [where, visibleTo(invocation.userId)] }, orderBy, maxListed),
       more: "Close some, or narrow the list: `/incident actions mine`.",
     });
 

@@ -55,7 +55,9 @@ export async function loadDigestData(
 ): Promise<DigestData> {
   const [incidents, openItems] = await Promise.all([
     capability.prisma.incident.findMany({
-      where: { declaredAt: { gte: window.from, lt: window.to }, phase: { not: "declaring" } },
+      // The digest goes to a shared channel: private incidents stay out of it, as they stay
+      // off the announcement channel and the status page.
+      where: { declaredAt: { gte: window.from, lt: window.to }, phase: { not: "declaring" }, isPrivate: false },
       orderBy: { number: "asc" },
       include: {
         timeline: {
@@ -65,7 +67,7 @@ export async function loadDigestData(
       },
     }),
     capability.prisma.actionItem.findMany({
-      where: { state: "open" },
+      where: { state: "open", incident: { isPrivate: false } },
       orderBy: [{ dueOn: { sort: "asc", nulls: "last" } }, { createdAt: "asc" }],
       take: maxItemsRead,
       include: { incident: { select: { number: true, title: true, channelId: true } } },
@@ -223,11 +225,8 @@ export function createDigestHandler(capability: FollowUpCapability): TimerHandle
     return {
       kind: "reschedule",
       at: nextDigestAt(occurrence, digest, timezone),
-      effects: async (tx) => {
-        await enqueueSlackPost(tx, { key: `digest:${isoWeekKey(occurrence, timezone)}`, channelId, message }, now);
-        // Inside a tick, wake() runs one more tick after this one: the post goes out then.
-        capability.wake();
-      },
+      effects: (tx) => enqueueSlackPost(tx, { key: `digest:${isoWeekKey(occurrence, timezone)}`, channelId, message }, now),
+      afterCommit: () => capability.wake(),
     };
   };
 }

@@ -40,6 +40,23 @@ export async function listItems(
   return { items, total };
 }
 
+/**
+ * What one person may see of items: everything from public incidents, and
+ * from private incidents only what they own, created, or hold a role in.
+ * Team-wide lists (overdue, all, the App Home's overdue list) use it; a
+ * private incident stays as private as its channel.
+ */
+export function visibleTo(userId: string): Prisma.ActionItemWhereInput {
+  return {
+    OR: [
+      { incident: { isPrivate: false } },
+      { ownerId: userId },
+      { createdBy: userId },
+      { incident: { roles: { some: { userId } } } },
+    ],
+  };
+}
+
 /** Soonest due first (undated last), then oldest first: what needs attention leads. */
 export const byDueDate: Prisma.ActionItemOrderByWithRelationInput[] = [
   { dueOn: { sort: "asc", nulls: "last" } },

@@ -1,4 +1,5 @@
 import { DateTime } from "luxon";
+import { escapeForGitHub } from "../../github/text.ts";
 import { incidentKey } from "../../incidents/rules.ts";
 
 /**
@@ -274,12 +275,9 @@ export function formatDuration(ms: number): string {
  * raw HTML, no `<!channel>`), and `@` is backslash-escaped so typed handles
  * do not notify anyone on GitHub.
  */
+/** Text a person typed, made inert on GitHub (see src/github/text.ts). */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replaceAll("&", "&amp;")
-    .replaceAll("<", "&lt;")
-    .replaceAll(">", "&gt;")
-    .replaceAll("@", "\\@");
+  return escapeForGitHub(text);
 }
 
 /** Keeps a list item on one line. */

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "action_items" ADD COLUMN     "github_synced_at" TIMESTAMPTZ(3);
+
