@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { formatAckLatency, measureAckLatency } from "./ack-latency.ts";
 import { formatDeclare, measureDeclare } from "./declare.ts";
+import { formatFuzz, measureFuzz } from "./fuzz.ts";
 import { formatGitHubOutage, measureGitHubOutage } from "./github-outage.ts";
 import { formatStartup, measureStartup } from "./startup.ts";
 import { formatStatusPage, measureStatusPage } from "./status-page.ts";
@@ -34,6 +35,10 @@ const benchmarks: Record<string, () => Promise<{ text: string; raw: unknown }>> 
   "github-outage": async () => {
     const result = await measureGitHubOutage({ items: 40, outageMinutes: 10 });
     return { text: formatGitHubOutage(result), raw: result };
+  },
+  fuzz: async () => {
+    const result = await measureFuzz({ cases: Number(process.env.FUZZ_CASES ?? 10_000), seed: Number(process.env.FUZZ_SEED ?? 20261130) });
+    return { text: formatFuzz(result), raw: result };
   },
   "status-page": async () => {
     const result = await measureStatusPage({ durationSeconds: 20, connections: 100 });

@@ -1,9 +1,10 @@
 import { DateTime } from "luxon";
 import type { ActionItem } from "../generated/prisma/client.ts";
-import type { IncidentWithRoles } from "../incidents/repository.ts";
+import { type IncidentWithRoles, isUuid } from "../incidents/repository.ts";
 import { incidentKey, splitIncidentReference } from "../incidents/rules.ts";
 import type { Parsed } from "../slack/command-router.ts";
 import { escapeMrkdwn, mentionUser, parseUserMention, truncate } from "../slack/escape.ts";
+import { withoutControlCharacters } from "../shared/text.ts";
 import type { SlackMessage } from "../slack/gateway.ts";
 import { enqueueSlackPost } from "../slack/outbox.ts";
 import type { FollowUpCapability } from "./capability.ts";
@@ -59,7 +60,7 @@ export function parseActionItemArgs(rest: string): Parsed<ActionItemInput> {
 }
 
 export function validateActionItemText(input: string): Parsed<string> {
-  const text = input.trim();
+  const text = withoutControlCharacters(input).trim();
   if (!text) return { ok: false, error: "Say what needs doing, e.g. `/incident action Add an alert on queue depth @alice due:2026-12-01`." };
   if (text.length > actionItemLimits.text) {
     return { ok: false, error: `Keep the action item to ${actionItemLimits.text} characters (it has ${text.length}).` };
@@ -193,6 +194,7 @@ export async function completeActionItem(
   itemId: string,
   userId: string,
 ): Promise<CompleteResult> {
+  if (!isUuid(itemId)) return { ok: false, error: "That action item no longer exists." };
   const now = capability.clock.now();
   const result = await capability.prisma.$transaction(async (tx) => {
     const changed = await tx.actionItem.updateManyAndReturn({

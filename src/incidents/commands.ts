@@ -399,7 +399,7 @@ export function registerIncidentInteractions(app: App, capability: IncidentCapab
       await ack({ response_action: "errors", errors });
       return;
     }
-    const { incidentId } = JSON.parse(view.private_metadata || "{}") as { incidentId?: string };
+    const incidentId = readIncidentId(view.private_metadata);
     const incident = incidentId ? await capability.incidents.findById(incidentId) : null;
     if (!incident) {
       await ack({
@@ -456,4 +456,14 @@ export function registerIncidentInteractions(app: App, capability: IncidentCapab
       ...(incident ? renderStatus(incident) : { text: "That incident no longer exists." }),
     });
   });
+}
+
+/** The incident a modal was opened for; a forged or stale view names none. */
+function readIncidentId(privateMetadata: string | undefined): string | undefined {
+  try {
+    const { incidentId } = JSON.parse(privateMetadata || "{}") as { incidentId?: unknown };
+    return typeof incidentId === "string" ? incidentId : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -113,8 +113,10 @@ export function createIncidentRepository(prisma: PrismaClient) {
       await prisma.incident.deleteMany({ where: { id, channelId: null } });
     },
 
-    findById: (id: string) =>
-      prisma.incident.findUnique({ where: { id }, include: { roles: true } }),
+    // Ids arrive from button values and modal metadata: one that is not a UUID names nothing
+    // (PostgreSQL would reject it with an error instead).
+    findById: async (id: string) =>
+      isUuid(id) ? prisma.incident.findUnique({ where: { id }, include: { roles: true } }) : null,
 
     findByNumber: (number: number) =>
       prisma.incident.findUnique({ where: { number }, include: { roles: true } }),
@@ -141,3 +143,9 @@ export function createIncidentRepository(prisma: PrismaClient) {
 }
 
 export type IncidentRepository = ReturnType<typeof createIncidentRepository>;
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === "string" && uuidPattern.test(value);
+}

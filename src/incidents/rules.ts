@@ -1,3 +1,4 @@
+import { withoutControlCharacters } from "../shared/text.ts";
 /**
  * Pure rules about incidents: validation of what people type, naming, and the
  * small vocabulary shared by the rest of the code. No I/O here.
@@ -33,7 +34,7 @@ export function parseSeverity(input: string, known: readonly string[]): Validati
 }
 
 export function validateTitle(input: string): Validation<string> {
-  const title = input.replace(/\s+/g, " ").trim();
+  const title = withoutControlCharacters(input).replace(/\s+/g, " ").trim();
   if (title === "") return { ok: false, error: "The title is empty. Say what is broken." };
   if (title.length > limits.titleMaxLength) {
     return {
@@ -45,7 +46,7 @@ export function validateTitle(input: string): Validation<string> {
 }
 
 export function validateSummary(input: string): Validation<string> {
-  const summary = input.trim();
+  const summary = withoutControlCharacters(input).trim();
   if (summary.length > limits.summaryMaxLength) {
     return {
       ok: false,
@@ -59,7 +60,7 @@ export function validateSummary(input: string): Validation<string> {
 export function parseComponents(input: string): Validation<string[]> {
   const names = [
     ...new Set(
-      input
+      withoutControlCharacters(input)
         .split(/[,\n]/)
         .map((name) => name.trim())
         .filter(Boolean),
@@ -115,7 +116,7 @@ export function parseStatus(input: string): Validation<IncidentStatus> {
 }
 
 export function validateUpdateMessage(input: string): Validation<string> {
-  const message = input.trim();
+  const message = withoutControlCharacters(input).trim();
   if (message === "") return { ok: false, error: "The update message is empty. Say what changed." };
   if (message.length > limits.updateMaxLength) {
     return {

@@ -1,6 +1,6 @@
 import type { Playbook } from "../config/playbook.ts";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.ts";
-import type { IncidentRepository, IncidentWithRoles } from "../incidents/repository.ts";
+import { type IncidentRepository, type IncidentWithRoles, isUuid } from "../incidents/repository.ts";
 import { incidentKey } from "../incidents/rules.ts";
 import type { TimelineKind } from "../incidents/timeline.ts";
 import { cancelTimer, findTimer, scheduleTimer, scheduleTimerOnce } from "../scheduler/timers.ts";
@@ -301,7 +301,7 @@ export async function acknowledgePage(
   pageId: string,
   userId: string,
 ): Promise<AcknowledgeResult> {
-  const page = await deps.prisma.page.findUnique({ where: { id: pageId } });
+  const page = isUuid(pageId) ? await deps.prisma.page.findUnique({ where: { id: pageId } }) : null;
   if (!page) return { ok: false, error: "That page no longer exists." };
   if (page.userId !== userId) return { ok: false, error: `This page is for <@${page.userId}>.` };
   if (page.state === "acknowledged")

@@ -1,5 +1,6 @@
 import type { KnownBlock, View } from "@slack/types";
 import { escapeMrkdwn } from "./escape.ts";
+import { withoutControlCharacters } from "../shared/text.ts";
 import type { SlackMessage } from "./gateway.ts";
 
 /**
@@ -77,7 +78,7 @@ export class CommandRegistry {
         },
       };
     }
-    const trimmed = text.trim();
+    const trimmed = withoutControlCharacters(text).trim();
     const [first = ""] = trimmed.split(/\s+/);
     const name = first.toLowerCase() || this.defaultSubcommand;
     const rest = trimmed.slice(first.length).trim();

@@ -9,12 +9,18 @@ export function escapeMrkdwn(text: string): string {
   return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }
 
-/** Trims text to Slack's limits without cutting a surrogate pair in half. */
+/**
+ * Trims text to Slack's limits (counted in UTF-16 units, as Slack's validator
+ * does) without cutting a surrogate pair in half.
+ */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
-  return `${Array.from(text)
-    .slice(0, max - 1)
-    .join("")}…`;
+  let kept = "";
+  for (const character of text) {
+    if (kept.length + character.length > max - 1) break;
+    kept += character;
+  }
+  return `${kept}…`;
 }
 
 export function mentionUser(userId: string): string {
@@ -33,3 +39,4 @@ export function parseUserMention(token: string): string | undefined {
   const match = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(token.trim());
   return match?.[1];
 }
+

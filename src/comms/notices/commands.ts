@@ -1,8 +1,10 @@
 import type { App } from "@slack/bolt";
 import { findIncident, notFoundMessage } from "../../incidents/commands.ts";
+import { isUuid } from "../../incidents/repository.ts";
 import { splitIncidentReference } from "../../incidents/rules.ts";
 import { defineSubcommand, type Subcommand } from "../../slack/command-router.ts";
 import { escapeMrkdwn } from "../../slack/escape.ts";
+import { withoutControlCharacters } from "../../shared/text.ts";
 import type { SlackGateway } from "../../slack/gateway.ts";
 import {
   approveNotice,
@@ -62,7 +64,8 @@ export function registerNoticeInteractions(app: App, capability: NoticeCapabilit
 
   app.action(noticeActionIds.edit, async ({ ack, body, client }) => {
     await ack();
-    const notice = await capability.prisma.notice.findUnique({ where: { id: buttonValue(body) } });
+    const noticeId = buttonValue(body);
+    const notice = isUuid(noticeId) ? await capability.prisma.notice.findUnique({ where: { id: noticeId } }) : null;
     const incident = notice ? await capability.incidents.findById(notice.incidentId) : null;
     if (!notice || !incident || !("trigger_id" in body)) return;
     await client.views.open({
@@ -72,14 +75,14 @@ export function registerNoticeInteractions(app: App, capability: NoticeCapabilit
   });
 
   app.view(noticeCallbackId, async ({ ack, body, view }) => {
-    const subject = (view.state.values[noticeBlockIds.subject]?.value?.value ?? "").trim();
-    const text = (view.state.values[noticeBlockIds.body]?.value?.value ?? "").trim();
+    const subject = withoutControlCharacters(view.state.values[noticeBlockIds.subject]?.value?.value ?? "").trim();
+    const text = withoutControlCharacters(view.state.values[noticeBlockIds.body]?.value?.value ?? "").trim();
     const errors: Record<string, string> = {};
     if (!subject) errors[noticeBlockIds.subject] = "The subject is empty.";
     if (subject.length > noticeLimits.subject) errors[noticeBlockIds.subject] = `Keep the subject to ${noticeLimits.subject} characters.`;
     if (!text) errors[noticeBlockIds.body] = "The email is empty.";
     if (text.length > noticeLimits.body) errors[noticeBlockIds.body] = `Keep the email to ${noticeLimits.body} characters.`;
-    const { incidentId, phase } = JSON.parse(view.private_metadata || "{}") as { incidentId?: string; phase?: NoticePhase };
+    const { incidentId, phase } = readNoticeMetadata(view.private_metadata);
     const incident = incidentId ? await capability.incidents.findById(incidentId) : null;
     if (!incident || !phase || !(noticePhases as readonly string[]).includes(phase)) {
       errors[noticeBlockIds.body] = "That incident no longer exists.";
@@ -123,4 +126,17 @@ export function registerNoticeInteractions(app: App, capability: NoticeCapabilit
         });
     }
   });
+}
+
+/** The modal's metadata as the bot wrote it; anything else (a forged or stale view) reads as empty. */
+function readNoticeMetadata(raw: string | undefined): { incidentId?: string; phase?: NoticePhase } {
+  try {
+    const parsed = JSON.parse(raw || "{}") as { incidentId?: unknown; phase?: unknown };
+    return {
+      ...(isUuid(parsed.incidentId) ? { incidentId: parsed.incidentId } : {}),
+      ...(typeof parsed.phase === "string" ? { phase: parsed.phase as NoticePhase } : {}),
+    };
+  } catch {
+    return {};
+  }
 }

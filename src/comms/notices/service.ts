@@ -1,7 +1,7 @@
 import type { Playbook } from "../../config/playbook.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { authorizeNoticeApproval } from "../../incidents/permissions.ts";
-import type { IncidentRepository, IncidentWithRoles } from "../../incidents/repository.ts";
+import { type IncidentRepository, type IncidentWithRoles, isUuid } from "../../incidents/repository.ts";
 import { incidentKey } from "../../incidents/rules.ts";
 import { scheduleTimerOnce } from "../../scheduler/timers.ts";
 import type { TimerHandler, Transaction } from "../../scheduler/types.ts";
@@ -116,7 +116,7 @@ export type ApproveResult =
   | { ok: false; error: string };
 
 export async function approveNotice(deps: NoticeDependencies, noticeId: string, userId: string): Promise<ApproveResult> {
-  const notice = await deps.prisma.notice.findUnique({ where: { id: noticeId } });
+  const notice = isUuid(noticeId) ? await deps.prisma.notice.findUnique({ where: { id: noticeId } }) : null;
   if (!notice) return { ok: false, error: "That notice no longer exists." };
   const incident = (await deps.incidents.findById(notice.incidentId))!;
   const allowed = authorizeNoticeApproval(deps.playbook, incident, userId);
