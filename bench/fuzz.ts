@@ -1,16 +1,14 @@
-import { rmSync } from "node:fs";
 import { noticeBlockIds, noticeCallbackId } from "../src/comms/notices/views.ts";
-import { loadConfig } from "../src/config/env.ts";
-import { startSlackEmulator } from "../src/emulator/slack/index.ts";
-import { SlackRequestSender } from "../src/emulator/slack/signed-requests.ts";
+import type { SlackRequestSender } from "../src/emulator/slack/signed-requests.ts";
 import { markActionItemDoneActionId } from "../src/followups/action-items.ts";
 import { actionItemBlockIds, actionItemModalCallbackId } from "../src/followups/capture-views.ts";
 import { callbackIds, declareBlockIds, updateBlockIds } from "../src/incidents/views.ts";
 import { createLogger } from "../src/logging.ts";
-import { type RunningApp, startApp } from "../src/main.ts";
+import type { RunningApp } from "../src/main.ts";
 import { pagingActionIds } from "../src/paging/views.ts";
 import { ManualClock } from "../src/shared/clock.ts";
-import { freshPostgresSchema, playbookFile, round, tempDir } from "./support.ts";
+import { startInProcessBot } from "./in-process-bot.ts";
+import { round } from "./support.ts";
 
 /**
  * SPEC.md: "Fuzzed command text and modal payloads, 10,000 cases: no crash,
@@ -24,7 +22,6 @@ import { freshPostgresSchema, playbookFile, round, tempDir } from "./support.ts"
  * The generator is seeded, so a failing case can be replayed.
  */
 
-const signingSecret = "bench-fuzz";
 const subcommands = [
   "declare", "update", "severity", "role", "page", "action", "actions", "email", "resolve",
   "reopen", "postmortem", "status", "list", "playbook", "help",
@@ -78,32 +75,19 @@ export async function measureFuzz(options: { cases: number; seed: number }): Pro
   };
   const words = () => Array.from({ length: Math.floor(random() * 6) }, () => (random() < 0.5 ? pick(nasty) : randomText(12))).join(" ");
 
-  const slack = await startSlackEmulator();
-  const schema = await freshPostgresSchema("fuzz");
-  const dataDir = tempDir("fuzz");
   let unhandled = 0;
   const errorLogs: string[] = [];
   const onUnhandled = () => {
     unhandled += 1;
   };
   process.on("unhandledRejection", onUnhandled);
-  const app = await startApp({
-    config: loadConfig({
-      SLACK_BOT_TOKEN: "xoxb-bench",
-      SLACK_SIGNING_SECRET: signingSecret,
-      SLACK_API_URL: slack.apiUrl,
-      PORT: "0",
-      DATABASE_URL: schema.url,
-      DATA_DIR: dataDir,
-      PLAYBOOK_FILE: playbookFile,
-    }),
-    host: "127.0.0.1",
+  const bot = await startInProcessBot({
+    label: "fuzz",
+    clock: new ManualClock(new Date("2026-11-30T10:00:00Z")),
     // Errors the bot logs after it has acked (work that failed behind the user's back) are counted too.
     logger: createLogger("error", { write: (line: string) => void errorLogs.push(line) }),
-    clock: new ManualClock(new Date("2026-11-30T10:00:00Z")),
-    autoTick: false,
   });
-  const sender = new SlackRequestSender(app.url, signingSecret, (channel, user) => slack.responseUrl(channel, user));
+  const { app, slack, send: sender } = bot;
   const started = performance.now();
   try {
     // One real incident, so commands inside its channel and modals naming it reach deep code.
@@ -225,10 +209,7 @@ export async function measureFuzz(options: { cases: number; seed: number }): Pro
     };
   } finally {
     process.off("unhandledRejection", onUnhandled);
-    await app.stop();
-    await slack.close();
-    await schema.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await bot.close();
   }
 }
 

@@ -1,12 +1,7 @@
-import { rmSync } from "node:fs";
-import { loadConfig } from "../src/config/env.ts";
 import { startGitHubEmulator } from "../src/emulator/github/index.ts";
-import { startSlackEmulator } from "../src/emulator/slack/index.ts";
-import { SlackRequestSender } from "../src/emulator/slack/signed-requests.ts";
-import { createLogger } from "../src/logging.ts";
-import { startApp } from "../src/main.ts";
 import { ManualClock } from "../src/shared/clock.ts";
-import { freshPostgresSchema, playbookFile, round, tempDir } from "./support.ts";
+import { startInProcessBot } from "./in-process-bot.ts";
+import { round } from "./support.ts";
 
 /**
  * SPEC.md, "GitHub down for 10 min: every action item created exactly once
@@ -19,7 +14,6 @@ import { freshPostgresSchema, playbookFile, round, tempDir } from "./support.ts"
  * earlier, at the assignee check, and never reach the POST.
  */
 
-const signingSecret = "bench-github-outage";
 const repository = "acme/ops";
 
 export interface GitHubOutageResult {
@@ -35,34 +29,22 @@ export interface GitHubOutageResult {
 
 export async function measureGitHubOutage(options: { items: number; outageMinutes: number }): Promise<GitHubOutageResult> {
   const clock = new ManualClock(new Date("2026-11-30T10:00:00Z"));
-  const slack = await startSlackEmulator();
   const github = await startGitHubEmulator({ now: () => clock.now().getTime() });
-  const schema = await freshPostgresSchema("github_outage");
-  const dataDir = tempDir("github-outage");
-  const app = await startApp({
-    config: loadConfig({
-      SLACK_BOT_TOKEN: "xoxb-bench",
-      SLACK_SIGNING_SECRET: signingSecret,
-      SLACK_API_URL: slack.apiUrl,
-      PORT: "0",
-      DATABASE_URL: schema.url,
-      DATA_DIR: dataDir,
-      PLAYBOOK_FILE: playbookFile,
+  const bot = await startInProcessBot({
+    label: "github-outage",
+    clock,
+    env: {
       GITHUB_TOKEN: github.token,
       GITHUB_REPOSITORY: repository,
       GITHUB_API_URL: github.apiUrl,
       GITHUB_WEBHOOK_SECRET: "bench-webhook-secret",
-    }),
-    host: "127.0.0.1",
-    logger: createLogger("silent"),
-    clock,
-    autoTick: false,
+    },
     // Octokit's own in-process retries of reads (1 s, 4 s by default) would only add real time
     // here: the outage is survived by the outbox's backoff, which runs on the simulated clock.
-    githubRetryBaseMs: 10,
+    extra: { githubRetryBaseMs: 10 },
   });
+  const { app, send } = bot;
   github.webhooks.configure({ url: `${app.url}/github/webhook`, secret: "bench-webhook-secret" });
-  const send = new SlackRequestSender(app.url, signingSecret, (channel, user) => slack.responseUrl(channel, user));
   const step = async (ms: number) => {
     clock.advance(ms);
     await app.tasks.drain(60_000);
@@ -122,11 +104,8 @@ export async function measureGitHubOutage(options: { items: number; outageMinute
       wallSeconds: round((performance.now() - wallStart) / 1000, 0),
     };
   } finally {
-    await app.stop();
-    await slack.close();
+    await bot.close();
     await github.close();
-    await schema.drop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -9,6 +9,7 @@ import {
   isoWeekKey,
   nextDigestAt,
 } from "../../src/followups/manager/schedule.ts";
+import { actionItemRow } from "../support/factories.ts";
 
 const at = (iso: string) => new Date(iso);
 const event = (kind: string, iso: string) => ({ kind, occurredAt: at(iso) });
@@ -129,29 +130,13 @@ describe("digest schedule (Europe/London, Monday 09:00)", () => {
 });
 
 function item(n: number, overrides: Partial<ItemWithIncident> = {}): ItemWithIncident {
-  const now = at("2026-11-01T00:00:00Z");
-  return {
-    id: `00000000-0000-0000-0000-${String(n).padStart(12, "0")}`,
-    incidentId: "i",
+  return actionItemRow(n, {
     text: `Item ${n} <!channel> ${"x".repeat(900)}`,
     ownerId: `U0OWNER${n % 40}`,
     dueOn: at(`2026-11-${String((n % 28) + 1).padStart(2, "0")}T00:00:00Z`),
     createdBy: "U0ALICE",
-    createdAt: now,
-    state: "open",
-    doneAt: null,
-    doneBy: null,
-    sourceUrl: null,
-    githubState: "off",
-    githubNumber: null,
-    githubUrl: null,
-    githubAssignee: null,
-    githubAttemptedAt: null,
-    githubSyncedAt: null,
-    updatedAt: now,
-    incident: { number: (n % 60) + 1, title: "t", channelId: null },
     ...overrides,
-  };
+  });
 }
 
 describe("the digest message", () => {

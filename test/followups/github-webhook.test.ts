@@ -41,6 +41,22 @@ async function startWithItem() {
 }
 
 const item = () => bot.app.db.prisma.actionItem.findFirstOrThrow();
+
+const signed = (payload: string, secret = githubWebhookSecret) =>
+  `sha256=${createHmac("sha256", secret).update(payload).digest("hex")}`;
+
+/** An `issues` delivery made by hand (forged, late, or about another repository). */
+const postWebhook = (payload: string, deliveryId: string, signature: string | undefined) =>
+  fetch(`${bot.app.url}/github/webhook`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": "issues",
+      "x-github-delivery": deliveryId,
+      ...(signature ? { "x-hub-signature-256": signature } : {}),
+    },
+    body: payload,
+  });
 const timelineKinds = async () =>
   (await bot.app.db.prisma.timelineEvent.findMany({ orderBy: { id: "asc" } })).map((event) => event.kind);
 const doneNotes = () => bot.emulator.world.messages(channelId).filter((message) => message.text.startsWith("✅ Action item done"));
@@ -88,18 +104,8 @@ describe("POST /github/webhook", () => {
       repository: { full_name: githubRepository },
       sender: { login: "mallory" },
     });
-    const post = (signature: string | undefined) =>
-      fetch(`${bot.app.url}/github/webhook`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          "x-github-event": "issues",
-          "x-github-delivery": "forged-1",
-          ...(signature ? { "x-hub-signature-256": signature } : {}),
-        },
-        body: payload,
-      });
-    const forged = `sha256=${createHmac("sha256", "not-the-secret").update(payload).digest("hex")}`;
+    const post = (signature: string | undefined) => postWebhook(payload, "forged-1", signature);
+    const forged = signed(payload, "not-the-secret");
     for (const signature of [forged, undefined, "sha256=abc", forged.slice(0, -1)]) {
       const response = await post(signature);
       expect(response.status).toBe(401);
@@ -127,16 +133,7 @@ describe("POST /github/webhook", () => {
       issue: { number, state: "closed", updated_at: new Date().toISOString() },
       repository: { full_name: "someone-else/elsewhere" },
     });
-    const response = await fetch(`${bot.app.url}/github/webhook`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-github-event": "issues",
-        "x-github-delivery": "elsewhere-1",
-        "x-hub-signature-256": `sha256=${createHmac("sha256", githubWebhookSecret).update(payload).digest("hex")}`,
-      },
-      body: payload,
-    });
+    const response = await postWebhook(payload, "elsewhere-1", signed(payload));
     expect(await response.json()).toEqual({ status: "ignored" });
     expect((await item()).state).toBe("open");
   });
@@ -205,16 +202,7 @@ describe("ordering: only news is applied", () => {
       repository: { full_name: githubRepository },
       sender: { login: "alice" },
     });
-    const response = await fetch(`${bot.app.url}/github/webhook`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        "x-github-event": "issues",
-        "x-github-delivery": "late-1",
-        "x-hub-signature-256": `sha256=${createHmac("sha256", githubWebhookSecret).update(payload).digest("hex")}`,
-      },
-      body: payload,
-    });
+    const response = await postWebhook(payload, "late-1", signed(payload));
     expect(await response.json()).toEqual({ status: "processed" });
     await bot.settle();
     expect((await item()).state).toBe("open");

@@ -3,6 +3,7 @@ import { findBlockProblems } from "../../src/emulator/slack/block-kit.ts";
 import type { ItemWithIncident } from "../../src/followups/manager/queries.ts";
 import type { IncidentWithRoles } from "../../src/incidents/repository.ts";
 import { type HomeData, renderHome } from "../../src/home/views.ts";
+import { actionItemRow } from "../support/factories.ts";
 
 const now = new Date("2026-11-23T09:00:00Z");
 
@@ -38,28 +39,17 @@ function incident(n: number, roles: { role: string; userId: string }[] = []): In
 }
 
 function item(n: number, overrides: Partial<ItemWithIncident> = {}): ItemWithIncident {
-  return {
+  return actionItemRow(n, {
     id: `10000000-0000-0000-0000-${String(n).padStart(12, "0")}`,
-    incidentId: "i",
     text: `Item ${n} <!here> ${"y".repeat(990)}`,
-    ownerId: "U0ALICE",
     dueOn: new Date("2026-11-20T00:00:00Z"),
-    createdBy: "U0BOB",
     createdAt: now,
-    state: "open",
-    doneAt: null,
-    doneBy: null,
-    sourceUrl: null,
+    updatedAt: now,
     githubState: "created",
     githubNumber: 100 + n,
     githubUrl: `https://github.com/acme/ops/issues/${100 + n}`,
-    githubAssignee: null,
-    githubAttemptedAt: null,
-    githubSyncedAt: null,
-    updatedAt: now,
-    incident: { number: (n % 60) + 1, title: "t", channelId: null },
     ...overrides,
-  };
+  });
 }
 
 type AnyBlock = { type: string; text?: { type: string; text: string }; elements?: unknown[] };
