@@ -82,6 +82,24 @@ describe("an action item becomes a GitHub issue", () => {
     expect(channelTexts().join("\n")).not.toContain("<!channel>");
   });
 
+  it("works against GitHub Enterprise Server's /api/v3 base (GITHUB_API_URL)", async () => {
+    github = await startGitHubEmulator();
+    bot = await startTestBot({
+      label: "github-enterprise",
+      playbook: quietPlaybook(),
+      github,
+      env: { GITHUB_API_URL: github.enterpriseApiUrl },
+    });
+    await bot.send.slashCommand("declare sev3 Queue backlog", { userId: "U0BOB" });
+    await bot.settle();
+    channelId = (await bot.app.db.prisma.incident.findFirstOrThrow()).channelId!;
+    await bot.send.slashCommand("action Drain the dead-letter queue", { userId: "U0BOB", channelId });
+    await bot.settle();
+    expect((await bot.app.db.prisma.actionItem.findFirstOrThrow()).githubState).toBe("created");
+    expect(github.calls.filter((call) => call.method === "POST").map((call) => call.path)).toEqual(["/repos/acme/ops/issues"]);
+    expect(github.calls.every((call) => call.status !== 404)).toBe(true);
+  });
+
   it("with GitHub off, tracks the item locally and says so", async () => {
     await start({ github: false });
     await bot.send.slashCommand("action Write the runbook", { userId: "U0BOB", channelId });
