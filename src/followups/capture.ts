@@ -3,6 +3,7 @@ import type { MessageShortcut } from "@slack/bolt";
 import type { IncidentWithRoles } from "../incidents/repository.ts";
 import { escapeMrkdwn } from "../slack/escape.ts";
 import { enqueueSlackPost } from "../slack/outbox.ts";
+import { readViewMetadata } from "../slack/view-metadata.ts";
 import {
   createActionItem,
   replyForCreated,
@@ -136,14 +137,6 @@ export async function addMessageToTimeline(
   return { recorded };
 }
 
-function readMetadata(privateMetadata: string): Partial<ActionItemModalMetadata> {
-  try {
-    return JSON.parse(privateMetadata || "{}") as Partial<ActionItemModalMetadata>;
-  } catch {
-    return {};
-  }
-}
-
 /** Waits for a promise at most `ms`, so a slow Slack call cannot outlive a trigger_id. */
 function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
@@ -234,7 +227,7 @@ export function registerCaptureInteractions(app: App, capability: FollowUpCapabi
     const dueInput = values[actionItemBlockIds.due]?.value?.selected_date ?? undefined;
     const due = dueInput ? validateDueDate(dueInput) : undefined;
     if (due && !due.ok) errors[actionItemBlockIds.due] = `"${escapeMrkdwn(dueInput!)}" is not a date. Pick the day it is due.`;
-    const metadata = readMetadata(view.private_metadata);
+    const metadata: Partial<ActionItemModalMetadata> = readViewMetadata(view.private_metadata, ["incidentId", "channelId", "ts", "permalink"]);
     const incident = metadata.incidentId ? await capability.incidents.findById(metadata.incidentId) : null;
     if (!incident || incident.phase !== "active") errors[actionItemBlockIds.text] = "That incident no longer exists.";
     if (Object.keys(errors).length > 0 || !text.ok || !incident) {

@@ -11,6 +11,7 @@ import {
 } from "../slack/command-router.ts";
 import { escapeMrkdwn, mentionChannel } from "../slack/escape.ts";
 import type { SlackGateway } from "../slack/gateway.ts";
+import { readViewMetadata } from "../slack/view-metadata.ts";
 import { type DeclareDependencies, type DeclareOutcome, declareIncident } from "./declare.ts";
 import { authorize } from "./permissions.ts";
 import type { IncidentRepository, IncidentWithRoles } from "./repository.ts";
@@ -399,7 +400,7 @@ export function registerIncidentInteractions(app: App, capability: IncidentCapab
       await ack({ response_action: "errors", errors });
       return;
     }
-    const incidentId = readIncidentId(view.private_metadata);
+    const { incidentId } = readViewMetadata(view.private_metadata, ["incidentId"]);
     const incident = incidentId ? await capability.incidents.findById(incidentId) : null;
     if (!incident) {
       await ack({
@@ -458,12 +459,3 @@ export function registerIncidentInteractions(app: App, capability: IncidentCapab
   });
 }
 
-/** The incident a modal was opened for; a forged or stale view names none. */
-function readIncidentId(privateMetadata: string | undefined): string | undefined {
-  try {
-    const { incidentId } = JSON.parse(privateMetadata || "{}") as { incidentId?: unknown };
-    return typeof incidentId === "string" ? incidentId : undefined;
-  } catch {
-    return undefined;
-  }
-}

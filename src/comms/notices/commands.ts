@@ -6,6 +6,7 @@ import { defineSubcommand, type Subcommand } from "../../slack/command-router.ts
 import { escapeMrkdwn } from "../../slack/escape.ts";
 import { withoutControlCharacters } from "../../shared/text.ts";
 import type { SlackGateway } from "../../slack/gateway.ts";
+import { readViewMetadata } from "../../slack/view-metadata.ts";
 import {
   approveNotice,
   currentDraft,
@@ -82,7 +83,9 @@ export function registerNoticeInteractions(app: App, capability: NoticeCapabilit
     if (subject.length > noticeLimits.subject) errors[noticeBlockIds.subject] = `Keep the subject to ${noticeLimits.subject} characters.`;
     if (!text) errors[noticeBlockIds.body] = "The email is empty.";
     if (text.length > noticeLimits.body) errors[noticeBlockIds.body] = `Keep the email to ${noticeLimits.body} characters.`;
-    const { incidentId, phase } = readNoticeMetadata(view.private_metadata);
+    const metadata = readViewMetadata(view.private_metadata, ["incidentId", "phase"]);
+    const { incidentId } = metadata;
+    const phase = metadata.phase as NoticePhase | undefined;
     const incident = incidentId ? await capability.incidents.findById(incidentId) : null;
     if (!incident || !phase || !(noticePhases as readonly string[]).includes(phase)) {
       errors[noticeBlockIds.body] = "That incident no longer exists.";
@@ -128,15 +131,3 @@ export function registerNoticeInteractions(app: App, capability: NoticeCapabilit
   });
 }
 
-/** The modal's metadata as the bot wrote it; anything else (a forged or stale view) reads as empty. */
-function readNoticeMetadata(raw: string | undefined): { incidentId?: string; phase?: NoticePhase } {
-  try {
-    const parsed = JSON.parse(raw || "{}") as { incidentId?: unknown; phase?: unknown };
-    return {
-      ...(isUuid(parsed.incidentId) ? { incidentId: parsed.incidentId } : {}),
-      ...(typeof parsed.phase === "string" ? { phase: parsed.phase as NoticePhase } : {}),
-    };
-  } catch {
-    return {};
-  }
-}
