@@ -4,7 +4,6 @@ import { githubIssueKind, issueTimerKey } from "../../src/followups/github-outbo
 import { formatTime } from "../../src/followups/postmortem/markdown.ts";
 import { reviewReminderKey } from "../../src/followups/postmortem/service.ts";
 import { ownerBlockId, postmortemActionIds } from "../../src/followups/postmortem/views.ts";
-import { newTriggerId } from "../support/slack-signer.ts";
 import { type TestBot, startTestBot } from "../support/bot.ts";
 import { ManualClock, hours, minutes } from "../support/clock.ts";
 import { quietPlaybook } from "../support/playbooks.ts";
@@ -65,18 +64,11 @@ async function pressOnMessage(
   userId: string,
   action: { action_id: string; block_id: string; type: string; value?: string; selected_user?: string },
 ) {
-  await bot.send.interactive({
-    type: "block_actions",
-    team: { id: "T0TEAM", domain: "example" },
-    user: { id: userId, username: userId.toLowerCase(), team_id: "T0TEAM" },
-    api_app_id: "A0BOT",
-    token: "verification-token-unused",
-    trigger_id: newTriggerId(),
-    container: { type: "message", message_ts: messageTs, channel_id: channelId },
-    channel: { id: channelId, name: "channel" },
-    message: { ts: messageTs, text: "" },
-    response_url: bot.emulator.responseUrl(channelId, userId, { messageTs }),
-    actions: [{ ...action, action_ts: String(Date.now() / 1000) }],
+  await bot.send.blockAction(action, {
+    userId,
+    channelId,
+    messageTs,
+    responseUrl: bot.emulator.responseUrl(channelId, userId, { messageTs }),
   });
   await bot.settle();
 }

@@ -121,8 +121,9 @@ export class SlackRequestSender {
       block_id?: string;
       type?: string;
       selected_options?: { value: string }[];
+      selected_user?: string;
     },
-    context: { userId?: string; channelId?: string; messageTs?: string } = {},
+    context: { userId?: string; channelId?: string; messageTs?: string; responseUrl?: string } = {},
     options: SignOptions = {},
   ): Promise<Response> {
     const userId = context.userId ?? "U0ALICE";
@@ -142,7 +143,7 @@ export class SlackRequestSender {
         },
         channel: { id: channelId, name: "channel" },
         message: { ts: context.messageTs ?? "1.000001", text: "" },
-        response_url: this.responseUrlFor(channelId, userId),
+        response_url: context.responseUrl ?? this.responseUrlFor(channelId, userId),
         actions: [
           {
             type: action.type ?? "button",
@@ -150,6 +151,7 @@ export class SlackRequestSender {
             block_id: action.block_id ?? "block",
             ...(action.value !== undefined ? { value: action.value } : {}),
             ...(action.selected_options ? { selected_options: action.selected_options } : {}),
+            ...(action.selected_user ? { selected_user: action.selected_user } : {}),
             action_ts: String(Date.now() / 1000),
           },
         ],
