@@ -201,6 +201,12 @@ const followUps = z
     postmortemReviewDays: z.number().int().positive().default(5),
     /** How often open items are compared with GitHub, to catch webhooks that never arrived. */
     reconcileMinutes: z.number().int().positive().default(15),
+    /**
+     * What a private incident sends to GitHub: `redacted` (a neutral title,
+     * no summary, no timeline), `skip` (nothing; items are tracked in Slack
+     * only) or `full` (as for a public incident).
+     */
+    privateIncidents: z.enum(["redacted", "skip", "full"]).default("redacted"),
     /** The weekly digest for managers; no digest when absent. */
     digest: z
       .object({
@@ -224,12 +230,17 @@ const permissions = z
     changeSeverity: permissionRoles.default(["incident_commander"]),
     resolve: permissionRoles.default(["incident_commander"]),
     assignRoles: permissionRoles.default(["incident_commander"]),
+    /**
+     * Putting words on the public status page (`--public` updates). Defaults
+     * to the incident commander and, when the playbook has one, the comms lead.
+     */
+    publishStatus: permissionRoles.optional(),
     /** People allowed everything, in every incident. */
     admins: z.array(slackUserId).default([]),
   })
   .strict();
 
-export const playbook = z
+const playbookShape = z
   .object({
     version: z.literal(1),
     /** A channel ID (C…) or a #name, resolved once at startup. */
@@ -273,6 +284,7 @@ export const playbook = z
       githubUsers: {},
       postmortemReviewDays: 5,
       reconcileMinutes: 15,
+      privateIncidents: "redacted",
     }),
     permissions: permissions.default({
       changeSeverity: ["incident_commander"],
@@ -281,8 +293,19 @@ export const playbook = z
       admins: [],
     }),
   })
-  .strict()
-  .superRefine(checkReferences);
+  .strict();
+
+export const playbook = playbookShape
+  .superRefine(checkReferences)
+  .transform((book) => ({
+    ...book,
+    permissions: {
+      ...book.permissions,
+      publishStatus:
+        book.permissions.publishStatus ??
+        ["incident_commander", "comms_lead"].filter((role) => role in book.roles),
+    },
+  }));
 
 export type Playbook = z.infer<typeof playbook>;
 export type Target = z.infer<typeof target>;
@@ -292,10 +315,11 @@ export type Checklist = z.infer<typeof checklist>;
 export type Component = z.infer<typeof component>;
 export type ComponentStatus = (typeof componentStatuses)[number];
 export type Weekday = (typeof weekdays)[number];
-export type Permission = "changeSeverity" | "resolve" | "assignRoles";
+export const permissionNames = ["changeSeverity", "resolve", "assignRoles", "publishStatus"] as const;
+export type Permission = (typeof permissionNames)[number];
 
 /** Names used in one place must exist in another: reported with their paths. */
-function checkReferences(book: z.infer<typeof playbook>, context: z.RefinementCtx): void {
+function checkReferences(book: z.infer<typeof playbookShape>, context: z.RefinementCtx): void {
   const problem = (path: PropertyKey[], message: string) =>
     context.addIssue({ code: "custom", path, message });
   const roles = Object.keys(book.roles);
@@ -370,8 +394,8 @@ function checkReferences(book: z.infer<typeof playbook>, context: z.RefinementCt
     if (componentIds.has(component.id)) problem(["components", index, "id"], `duplicate component id "${component.id}"`);
     componentIds.add(component.id);
   });
-  for (const permission of ["changeSeverity", "resolve", "assignRoles"] as const) {
-    book.permissions[permission].forEach((role, index) => {
+  for (const permission of permissionNames) {
+    (book.permissions[permission] ?? []).forEach((role, index) => {
       if (!knownRole(role))
         problem(["permissions", permission, index], `unknown role "${role}"; ${expectedRole}`);
     });

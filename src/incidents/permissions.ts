@@ -10,6 +10,7 @@ const actions: Record<Permission, string> = {
   changeSeverity: "change the severity of",
   resolve: "resolve or reopen",
   assignRoles: "assign roles in",
+  publishStatus: "publish to the status page for",
 };
 
 export type Authorization = { ok: true } | { ok: false; error: string };

@@ -139,11 +139,13 @@ describe("valid playbooks", () => {
         deadlineMinutes: 10,
       },
       statusPage: { title: "Service status" },
-      followUps: { timezone: "UTC", githubUsers: {}, postmortemReviewDays: 5, reconcileMinutes: 15 },
+      followUps: { timezone: "UTC", githubUsers: {}, postmortemReviewDays: 5, reconcileMinutes: 15, privateIncidents: "redacted" },
       permissions: {
         changeSeverity: ["incident_commander"],
         resolve: ["incident_commander"],
         assignRoles: ["incident_commander"],
+        // No comms_lead role in this playbook: only the IC may publish.
+        publishStatus: ["incident_commander"],
         admins: [],
       },
     });
