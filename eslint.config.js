@@ -18,4 +18,20 @@ export default tseslint.config(
       "no-constant-condition": ["error", { checkLoops: false }],
     },
   },
+  {
+    // Every Slack entry point goes through the router, which asks the access policy first
+    // (src/slack/interactions.ts). A listener registered on Bolt directly would skip it.
+    files: ["src/**/*.ts"],
+    ignores: ["src/slack/interactions.ts", "src/emulator/**"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector:
+            "CallExpression[callee.type='MemberExpression'][callee.property.name=/^(action|view|shortcut|event|command|options|message)$/][callee.object.name=/^app$/]",
+          message: "Register Slack entry points with the SlackRouter (src/slack/interactions.ts), so the access policy decides first.",
+        },
+      ],
+    },
+  },
 );

@@ -84,12 +84,11 @@ import { createFailureAlerter } from "./scheduler/failure-alerts.ts";
 import { Scheduler } from "./scheduler/scheduler.ts";
 import { BackgroundTasks } from "./shared/background-tasks.ts";
 import { type Clock, systemClock } from "./shared/clock.ts";
-import {
-  createDeliveryClient,
-  createSlackApp,
-  registerCommandRouter,
-  registerWorkTracking,
-} from "./slack/app.ts";
+import { createDeliveryClient, createSlackApp, registerWorkTracking } from "./slack/app.ts";
+import { SlackRouter } from "./slack/interactions.ts";
+import { createMetadataSeal } from "./slack/view-metadata.ts";
+import { createAccess } from "./access/access.ts";
+import { createChannelMembership, registerMembershipEvents } from "./access/membership.ts";
 import { CommandRegistry } from "./slack/command-router.ts";
 import { registerEventDeduplication } from "./slack/event-deduplication.ts";
 import { createSlackGateway, type SlackGateway } from "./slack/gateway.ts";
@@ -127,6 +126,8 @@ export interface RunningApp {
   log: Logger;
   tasks: BackgroundTasks;
   scheduler: Scheduler;
+  /** Every subcommand, button, form, shortcut and event the bot answers, with its access rule. */
+  entryPoints: SlackRouter["entries"];
   /** Settles once interrupted declarations found at startup are finished. */
   resumed: Promise<void>;
   stop(options?: { drainTimeoutMs?: number }): Promise<void>;
@@ -166,6 +167,8 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
   const slackAuth = checkSlackAuth(slack, log);
 
   const incidents = createIncidentRepository(db.prisma);
+  const membership = createChannelMembership({ slack, clock, log: log.child({ component: "access" }) });
+  const access = createAccess(playbook, membership);
   const announcementChannel = memoizeSuccess(() =>
     resolveChannel(slack, config.announceChannel ?? playbook.announcementChannel),
   );
@@ -212,7 +215,7 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
   };
   scheduler.registerHandler(completeDeclarationKind, createCompleteDeclarationHandler(declare));
   const capability: IncidentCapability = { incidents, slack, playbook, tasks, status, declare };
-  const paging: PagingCapability = { ...status, slack };
+  const paging: PagingCapability = { ...status, slack, membership };
   scheduler.registerHandler(
     escalationKind,
     createEscalationHandler({ ...status, slack: deliverySlack }),
@@ -234,6 +237,7 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     clock,
     log: log.child({ component: "follow-ups" }),
     slack,
+    access,
     wake: () => scheduler.wake(),
     githubRepository: config.github.enabled ? config.github.repository : undefined,
     actionItemsChanged: (userIds) => refreshHomes(followUps, userIds),
@@ -288,15 +292,25 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     ...managerSubcommands(followUps),
     ...postmortemSubcommands(followUps),
   );
-  registerCommandRouter(app, registry, log);
-  registerIncidentInteractions(app, capability);
-  registerPagingInteractions(app, paging);
-  registerChecklistInteractions(app, status);
-  registerNoticeInteractions(app, notices);
-  registerActionItemInteractions(app, followUps);
-  registerPostmortemInteractions(app, followUps);
-  registerCaptureInteractions(app, followUps);
-  registerManagerViews(app, followUps);
+  const router = new SlackRouter({
+    app,
+    incidents,
+    access,
+    slack,
+    // Forms are sealed with a key only the bot knows: the signing secret in HTTP mode, else a token.
+    seal: createMetadataSeal(config.slack.signingSecret ?? config.slack.appToken ?? config.slack.botToken),
+    log: log.child({ component: "slack-router" }),
+  });
+  router.commands(registry);
+  registerIncidentInteractions(router, capability);
+  registerPagingInteractions(router, paging);
+  registerChecklistInteractions(router, status);
+  registerNoticeInteractions(router, notices);
+  registerActionItemInteractions(router, followUps);
+  registerPostmortemInteractions(router, followUps);
+  registerCaptureInteractions(router, followUps);
+  registerManagerViews(router, followUps);
+  registerMembershipEvents(router, membership);
 
   let server: RunningServer;
   try {
@@ -365,6 +379,7 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     log,
     tasks,
     scheduler,
+    entryPoints: () => router.entries(),
     resumed,
     stop,
   };

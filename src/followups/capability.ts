@@ -1,3 +1,4 @@
+import type { Access } from "../access/access.ts";
 import type { Playbook } from "../config/playbook.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { IncidentRepository } from "../incidents/repository.ts";
@@ -16,6 +17,8 @@ export interface FollowUpCapability {
   clock: Clock;
   log: Logger;
   slack: SlackGateway;
+  /** The access policy: every list and export asks it what a person may see. */
+  access: Access;
   /** Nudges the timer engine so queued work (Slack posts, GitHub issues) goes out now. */
   wake(): void;
   /** `owner/name` when GitHub is configured; undefined means items are tracked locally only. */

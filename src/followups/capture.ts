@@ -1,9 +1,7 @@
-import type { App } from "@slack/bolt";
-import type { MessageShortcut } from "@slack/bolt";
 import type { IncidentWithRoles } from "../incidents/repository.ts";
 import { escapeMrkdwn } from "../slack/escape.ts";
+import type { FormRead, SlackRouter } from "../slack/interactions.ts";
 import { enqueueSlackPost } from "../slack/outbox.ts";
-import { readViewMetadata } from "../slack/view-metadata.ts";
 import {
   createActionItem,
   replyForCreated,
@@ -149,123 +147,118 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
 // trigger_id lives 3 s from the click; leave most of it for views.open.
 const permalinkWaitMs = 800;
 
-export function registerCaptureInteractions(app: App, capability: FollowUpCapability): void {
+interface ActionItemForm {
+  text: string;
+  ownerId?: string;
+  dueOn?: string;
+}
+
+function readActionItemForm(values: Record<string, Record<string, unknown>>): FormRead<ActionItemForm> {
+  const field = (block: string) =>
+    values[block]?.value as { value?: unknown; selected_user?: unknown; selected_date?: unknown } | undefined;
+  const stringOf = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
+  const errors: Record<string, string> = {};
+  const text = validateActionItemText(stringOf(field(actionItemBlockIds.text)?.value) ?? "");
+  if (!text.ok) errors[actionItemBlockIds.text] = text.error;
+  const ownerId = stringOf(field(actionItemBlockIds.owner)?.selected_user);
+  const dueInput = stringOf(field(actionItemBlockIds.due)?.selected_date);
+  const due = dueInput ? validateDueDate(dueInput) : undefined;
+  if (due && !due.ok) errors[actionItemBlockIds.due] = `"${escapeMrkdwn(dueInput!)}" is not a date. Pick the day it is due.`;
+  if (!text.ok || Object.keys(errors).length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    value: { text: text.value, ...(ownerId ? { ownerId } : {}), ...(due?.ok ? { dueOn: due.value } : {}) },
+  };
+}
+
+export function registerCaptureInteractions(router: SlackRouter, capability: FollowUpCapability): void {
   const { log } = capability;
 
-  app.event("reaction_added", async ({ event }) => {
-    if (event.reaction !== timelineReaction || event.item.type !== "message") return;
-    const incident = await incidentOfChannel(capability, event.item.channel);
-    if (!incident) return;
-    await addMessageToTimeline(capability, incident, { channelId: event.item.channel, ts: event.item.ts }, event.user).catch(
-      (error: unknown) => log.error({ err: error, incidentId: incident.id }, "adding pinned message to timeline failed"),
-    );
+  router.event({
+    event: "reaction_added",
+    access: {
+      locate: async (event) => {
+        const item = event.item as { type?: unknown; channel?: unknown } | undefined;
+        if (event.reaction !== timelineReaction || item?.type !== "message" || typeof item.channel !== "string") return null;
+        if (typeof event.user !== "string") return null;
+        const incident = await incidentOfChannel(capability, item.channel);
+        return incident ? { incident, userId: event.user } : null;
+      },
+      needs: "contribute",
+    },
+    run: async (event, incident) => {
+      const item = event.item as { channel: string; ts?: unknown };
+      if (typeof item.ts !== "string") return;
+      await addMessageToTimeline(capability, incident, { channelId: item.channel, ts: item.ts }, event.user as string);
+    },
   });
 
-  app.shortcut<MessageShortcut>(
-    { callback_id: captureShortcutIds.addToTimeline, type: "message_action" },
-    async ({ ack, shortcut, respond }) => {
-      await ack();
-      const reply = (text: string) =>
-        respond({ response_type: "ephemeral", replace_original: false, text }).catch((error: unknown) =>
-          log.warn({ err: error }, "timeline shortcut reply failed"),
-        );
-      const incident = await incidentOfChannel(capability, shortcut.channel.id);
-      if (!incident) {
-        await reply(notAnIncidentChannelMessage);
-        return;
-      }
-      const threadTs = typeof shortcut.message.thread_ts === "string" ? shortcut.message.thread_ts : undefined;
+  router.shortcut({
+    callbackId: captureShortcutIds.addToTimeline,
+    needs: "contribute",
+    notInIncident: notAnIncidentChannelMessage,
+    run: async (incident, message, interaction) => {
+      const { recorded } = await addMessageToTimeline(
+        capability,
+        incident,
+        {
+          channelId: incident.channelId!,
+          ts: message.ts,
+          ...(message.threadTs ? { threadTs: message.threadTs } : {}),
+          ...(message.text !== undefined ? { text: message.text } : {}),
+          ...(message.user ? { author: message.user } : {}),
+        },
+        interaction.userId,
+      );
+      await interaction.reply({ text: pinnedReplyForUser(incident, recorded) });
+    },
+  });
+
+  router.shortcut({
+    callbackId: captureShortcutIds.addActionItem,
+    needs: "contribute",
+    notInIncident: notAnIncidentChannelMessage,
+    run: async (incident, message, interaction) => {
+      const channelId = incident.channelId!;
+      // The permalink is asked for now but never allowed to hold up the modal (trigger_id lives 3 s).
+      const link = await within(capability.slack.permalink(channelId, message.ts), permalinkWaitMs);
+      const metadata: ActionItemModalMetadata = { incidentId: incident.id, channelId, ts: message.ts, ...(link ? { permalink: link } : {}) };
+      await interaction.openView(renderActionItemModal(incident, metadata, message.text ?? ""));
+    },
+  });
+
+  router.view({
+    callbackId: actionItemModalCallbackId,
+    refusalBlock: actionItemBlockIds.text,
+    read: readActionItemForm,
+    about: {
+      locate: async (fields) => {
+        const incident = fields.incidentId ? await capability.incidents.findById(fields.incidentId) : null;
+        if (!incident) return null;
+        // The message must be one of this incident's channel: the link is made from the pair, not trusted.
+        const source = fields.channelId === incident.channelId && fields.ts ? { channelId: fields.channelId, ts: fields.ts } : undefined;
+        return { incident, ...(source ? { source } : {}) };
+      },
+      needs: () => "contribute" as const,
+    },
+    timing: "after-ack",
+    run: async (form, { incident, source }, interaction) => {
+      const tell = (text: string) =>
+        interaction.reply({ text }).catch((error: unknown) => log.warn({ err: error, userId: interaction.userId }, "action item reply failed"));
       try {
-        const { recorded } = await addMessageToTimeline(
-          capability,
-          incident,
-          {
-            channelId: shortcut.channel.id,
-            ts: shortcut.message.ts,
-            ...(threadTs ? { threadTs } : {}),
-            ...(shortcut.message.text !== undefined ? { text: shortcut.message.text } : {}),
-            ...(shortcut.message.user ? { author: shortcut.message.user } : {}),
-          },
-          shortcut.user.id,
-        );
-        await reply(pinnedReplyForUser(incident, recorded));
+        const sourceUrl = source
+          ? await capability.slack.permalink(source.channelId, source.ts).catch(() => undefined)
+          : undefined;
+        const created = await createActionItem(capability, incident, {
+          ...form,
+          createdBy: interaction.userId,
+          ...(sourceUrl ? { sourceUrl } : {}),
+        });
+        await tell(replyForCreated(incident, created));
       } catch (error) {
-        log.error({ err: error, incidentId: incident.id }, "adding message to timeline failed");
-        await reply("Adding that message to the timeline failed; it was logged. Try again in a moment.");
+        log.error({ err: error, incidentId: incident.id }, "creating action item from shortcut failed");
+        await tell("Adding that action item failed; it was logged and nothing was saved. Try the shortcut again.");
       }
     },
-  );
-
-  app.shortcut<MessageShortcut>(
-    { callback_id: captureShortcutIds.addActionItem, type: "message_action" },
-    async ({ ack, shortcut, respond, client }) => {
-      await ack();
-      const channelId = shortcut.channel.id;
-      const ts = shortcut.message.ts;
-      // Ask for the permalink now, alongside the lookup, but never let it hold up the modal.
-      const permalink = within(capability.slack.permalink(channelId, ts), permalinkWaitMs);
-      const incident = await incidentOfChannel(capability, channelId);
-      if (!incident) {
-        await respond({ response_type: "ephemeral", replace_original: false, text: notAnIncidentChannelMessage });
-        return;
-      }
-      const link = await permalink;
-      const metadata: ActionItemModalMetadata = { incidentId: incident.id, channelId, ts, ...(link ? { permalink: link } : {}) };
-      await client.views.open({
-        trigger_id: shortcut.trigger_id,
-        view: renderActionItemModal(incident, metadata, shortcut.message.text ?? ""),
-      });
-    },
-  );
-
-  app.view(actionItemModalCallbackId, async ({ ack, body, view }) => {
-    const values = view.state.values;
-    const errors: Record<string, string> = {};
-    const text = validateActionItemText(values[actionItemBlockIds.text]?.value?.value ?? "");
-    if (!text.ok) errors[actionItemBlockIds.text] = text.error;
-    const ownerId = values[actionItemBlockIds.owner]?.value?.selected_user ?? undefined;
-    const dueInput = values[actionItemBlockIds.due]?.value?.selected_date ?? undefined;
-    const due = dueInput ? validateDueDate(dueInput) : undefined;
-    if (due && !due.ok) errors[actionItemBlockIds.due] = `"${escapeMrkdwn(dueInput!)}" is not a date. Pick the day it is due.`;
-    const metadata: Partial<ActionItemModalMetadata> = readViewMetadata(view.private_metadata, ["incidentId", "channelId", "ts", "permalink"]);
-    const incident = metadata.incidentId ? await capability.incidents.findById(metadata.incidentId) : null;
-    if (!incident || incident.phase !== "active") errors[actionItemBlockIds.text] = "That incident no longer exists.";
-    if (Object.keys(errors).length > 0 || !text.ok || !incident) {
-      await ack({ response_action: "errors", errors });
-      return;
-    }
-    await ack();
-
-    const userId = body.user.id;
-    const tell = async (message: string) => {
-      const channelId = incident.channelId ?? metadata.channelId;
-      try {
-        if (!channelId) throw new Error("incident has no channel");
-        await capability.slack.postEphemeral(channelId, userId, { text: message });
-      } catch {
-        // Not in the incident channel (e.g. left it): a DM still reaches them.
-        await capability.slack
-          .postMessage(userId, { text: message })
-          .catch((error: unknown) => log.warn({ err: error, userId }, "action item reply failed"));
-      }
-    };
-    try {
-      const sourceUrl =
-        metadata.permalink ??
-        (metadata.channelId && metadata.ts
-          ? await capability.slack.permalink(metadata.channelId, metadata.ts).catch(() => undefined)
-          : undefined);
-      const created = await createActionItem(capability, incident, {
-        text: text.value,
-        createdBy: userId,
-        ...(ownerId ? { ownerId } : {}),
-        ...(due?.ok ? { dueOn: due.value } : {}),
-        ...(sourceUrl ? { sourceUrl } : {}),
-      });
-      await tell(replyForCreated(incident, created));
-    } catch (error) {
-      log.error({ err: error, incidentId: incident.id }, "creating action item from shortcut failed");
-      await tell("Adding that action item failed; it was logged and nothing was saved. Try the shortcut again.");
-    }
   });
 }

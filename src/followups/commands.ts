@@ -1,6 +1,6 @@
-import type { App } from "@slack/bolt";
-import { findIncident, notFoundMessage } from "../incidents/commands.ts";
+import { isUuid } from "../incidents/repository.ts";
 import { defineSubcommand, type Subcommand } from "../slack/command-router.ts";
+import type { SlackRouter } from "../slack/interactions.ts";
 import {
   type ActionItemInput,
   completeActionItem,
@@ -18,12 +18,9 @@ export function actionItemSubcommands(capability: FollowUpCapability): Subcomman
     usage: "[INC-<n>] <text> [@owner] [due:YYYY-MM-DD]",
     summary: "Adds a follow-up action item; it becomes a GitHub issue when GitHub is set up.",
     parse: parseActionItemArgs,
+    access: (args) => ({ kind: "incident", number: args.number, needs: "contribute" }),
     run: async (args, context) => {
-      const incident = await findIncident(capability.incidents, args.number, context.invocation.channelId);
-      if (!incident || incident.phase !== "active") {
-        await context.reply({ text: notFoundMessage(args.number) });
-        return;
-      }
+      const incident = context.incident!;
       const created = await createActionItem(capability, incident, {
         text: args.text,
         createdBy: context.invocation.userId,
@@ -36,19 +33,28 @@ export function actionItemSubcommands(capability: FollowUpCapability): Subcomman
   return [action];
 }
 
-/** The Mark done button on an action item. */
-export function registerActionItemInteractions(app: App, capability: FollowUpCapability): void {
-  app.action(markActionItemDoneActionId, async ({ ack, body, respond }) => {
-    await ack();
-    const itemId = (body as { actions?: { value?: string }[] }).actions?.[0]?.value ?? "";
-    const result = await completeActionItem(capability, itemId, body.user.id);
-    const text = !result.ok
-      ? result.error
-      : result.changed
-        ? result.item.githubState === "off"
-          ? "Marked done."
-          : "Marked done; its GitHub issue will be closed."
-        : "That action item was already done.";
-    await respond({ response_type: "ephemeral", replace_original: false, text });
+/** The Mark done button on an action item, in its incident's channel. */
+export function registerActionItemInteractions(router: SlackRouter, capability: FollowUpCapability): void {
+  router.action({
+    actionId: markActionItemDoneActionId,
+    origin: "incident-channel",
+    locate: async (action) => {
+      const item = isUuid(action.value) ? await capability.prisma.actionItem.findUnique({ where: { id: action.value } }) : null;
+      const incident = item ? await capability.incidents.findById(item.incidentId) : null;
+      return item && incident ? { incident, itemId: item.id } : null;
+    },
+    needs: () => "contribute",
+    gone: "That action item no longer exists.",
+    run: async ({ itemId }, _action, interaction) => {
+      const result = await completeActionItem(capability, itemId, interaction.userId);
+      const text = !result.ok
+        ? result.error
+        : result.changed
+          ? result.item.githubState === "off"
+            ? "Marked done."
+            : "Marked done; its GitHub issue will be closed."
+          : "That action item was already done.";
+      await interaction.reply({ text });
+    },
   });
 }

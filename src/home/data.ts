@@ -1,5 +1,6 @@
+import type { Access } from "../access/access.ts";
 import type { Playbook } from "../config/playbook.ts";
-import { byDueDate, listItems, overdueWhere, visibleTo } from "../followups/manager/queries.ts";
+import { byDueDate, listItems, overdueWhere, visibleItemsWhere } from "../followups/manager/queries.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { IncidentRepository } from "../incidents/repository.ts";
 import type { Clock } from "../shared/clock.ts";
@@ -10,20 +11,20 @@ export interface HomeSources {
   incidents: IncidentRepository;
   playbook: Playbook;
   clock: Clock;
+  access: Access;
 }
 
 /** Everything one user's Home tab shows, read fresh (a handful of indexed queries). */
 export async function loadHomeData(sources: HomeSources, userId: string): Promise<HomeData> {
   const now = sources.clock.now();
   const { timezone } = sources.playbook.followUps;
+  const visibleItems = await visibleItemsWhere(sources.prisma, sources.access, userId);
   const [openIncidents, myItems, overdueItems] = await Promise.all([
     sources.incidents.listOpen(),
-    listItems(sources.prisma, { state: "open", ownerId: userId }, byDueDate, homeCaps.myItems),
-    listItems(sources.prisma, { AND: [overdueWhere(now, timezone), visibleTo(userId)] }, byDueDate, homeCaps.overdueItems),
+    listItems(sources.prisma, { AND: [{ state: "open", ownerId: userId }, visibleItems] }, byDueDate, homeCaps.myItems),
+    listItems(sources.prisma, { AND: [overdueWhere(now, timezone), visibleItems] }, byDueDate, homeCaps.overdueItems),
   ]);
-  // A private incident shows only to the people in it, as its channel does.
-  const visible = openIncidents.filter(
-    (incident) => !incident.isPrivate || incident.declaredBy === userId || incident.roles.some((role) => role.userId === userId),
-  );
+  // A private incident shows only to the people the access policy lets see it, as its channel does.
+  const visible = await sources.access.visibleTo(openIncidents, userId);
   return { openIncidents: visible, myItems, overdueItems, now, timezone };
 }

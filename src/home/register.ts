@@ -1,6 +1,6 @@
-import type { App } from "@slack/bolt";
 import type { HomeView } from "@slack/types";
 import type { Logger } from "../logging.ts";
+import type { EventBody, SlackRouter } from "../slack/interactions.ts";
 
 /**
  * Publishing the App Home tab: in full whenever someone opens it (so a tab
@@ -17,10 +17,14 @@ export interface HomePublisher {
 }
 
 /** Publishes the Home tab whenever someone opens it. */
-export function registerHome(app: App, home: HomePublisher): void {
-  app.event("app_home_opened", async ({ event }) => {
-    if (event.tab !== "home") return;
-    await home.publish(event.user, await home.render(event.user));
+export function registerHome(router: SlackRouter, home: HomePublisher): void {
+  router.event({
+    event: "app_home_opened",
+    access: { open: "renders only what the access policy lets the person see" },
+    run: async (event: EventBody) => {
+      if (event.tab !== "home" || typeof event.user !== "string") return;
+      await home.publish(event.user, await home.render(event.user));
+    },
   });
 }
 

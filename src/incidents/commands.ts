@@ -1,9 +1,10 @@
-import type { App, ViewSubmitAction } from "@slack/bolt";
-import type { Permission, Playbook } from "../config/playbook.ts";
+import type { Capability } from "../access/policy.ts";
+import type { Playbook } from "../config/playbook.ts";
 import { severityIds } from "../config/playbook.ts";
 import { snoozeMinutes } from "../reminders/schedule.ts";
 import type { BackgroundTasks } from "../shared/background-tasks.ts";
 import {
+  type AccessRequest,
   type CommandContext,
   defineSubcommand,
   type Parsed,
@@ -11,9 +12,8 @@ import {
 } from "../slack/command-router.ts";
 import { escapeMrkdwn, mentionChannel } from "../slack/escape.ts";
 import type { SlackGateway } from "../slack/gateway.ts";
-import { readViewMetadata } from "../slack/view-metadata.ts";
+import type { ActionPayload, FormRead, SlackRouter } from "../slack/interactions.ts";
 import { type DeclareDependencies, type DeclareOutcome, declareIncident } from "./declare.ts";
-import { authorize } from "./permissions.ts";
 import type { IncidentRepository, IncidentWithRoles } from "./repository.ts";
 import {
   type IncidentStatus,
@@ -31,7 +31,6 @@ import {
   type ChangeResult,
   changeSeverity,
   changeStatus,
-  type StatusChange,
   type StatusDependencies,
   snoozeReminder,
 } from "./status-updates.ts";
@@ -81,14 +80,20 @@ function parseOptionalReference(rest: string): Parsed<{ number?: number }> {
 }
 
 export function incidentSubcommands(capability: IncidentCapability): Subcommand<unknown>[] {
-  const { incidents, playbook } = capability;
+  const { playbook } = capability;
   const severities = severityIds(playbook);
+  const about = (number: number | undefined, needs: Capability | Capability[]): AccessRequest => ({
+    kind: "incident",
+    number,
+    needs,
+  });
 
   const declare = defineSubcommand<DeclareArgs>({
     name: "declare",
     usage: "[<severity> <title>]",
     summary: `Declares an incident: opens a form, or declares at once with a severity (${severities.join(", ")}) and a title.`,
     parse: (rest) => parseDeclareArgs(rest, severities),
+    access: () => ({ kind: "none", why: "declares a new incident; anyone in the workspace may" }),
     run: async (args, context) => {
       const { userId, channelId } = context.invocation;
       if (args.mode === "modal") {
@@ -113,13 +118,9 @@ export function incidentSubcommands(capability: IncidentCapability): Subcommand<
     usage: "[INC-<number>]",
     summary: "Shows the incident of this channel, or the one named.",
     parse: parseOptionalReference,
-    run: async (args, context) => {
-      const incident = await findIncident(incidents, args.number, context.invocation.channelId);
-      if (!incident) {
-        await context.reply({ text: notFoundMessage(args.number) });
-        return;
-      }
-      await context.reply(renderStatus(incident));
+    access: (args) => about(args.number, "view"),
+    run: async (_args, context) => {
+      await context.reply(renderStatus(context.incident!));
     },
   });
 
@@ -129,8 +130,10 @@ export function incidentSubcommands(capability: IncidentCapability): Subcommand<
     summary: "Lists open incidents.",
     parse: (rest) =>
       rest === "" ? { ok: true, value: {} } : { ok: false, error: "`list` takes no arguments." },
+    access: () => ({ kind: "none", why: "lists only the incidents the person may see" }),
     run: async (_args, context) => {
-      await context.reply(renderOpenList(await incidents.listOpen()));
+      const visible = await context.access.visibleTo(await capability.incidents.listOpen(), context.invocation.userId);
+      await context.reply(renderOpenList(visible));
     },
   });
 
@@ -143,20 +146,17 @@ export function incidentSubcommands(capability: IncidentCapability): Subcommand<
     name: "update",
     usage: "[INC-<n>] <investigating|identified|monitoring|resolved> <message> [--public]",
     summary:
-      "Posts a status update in the incident channel and the announcement thread; resets the reminder.",
+      "Posts a status update in the incident channel and the announcement thread; resets the reminder. `--public` also puts it on the status page.",
     parse: parseUpdateArgs,
+    access: (args) => about(args.number, updateNeeds(args)),
     run: async (args, context) =>
-      withIncident(
-        context,
-        args.number,
-        (incident) =>
-          changeStatus(
-            capability.status,
-            incident,
-            { type: "update", status: args.status, message: args.message, isPublic: args.isPublic },
-            context.invocation.userId,
-          ),
-        args.status === "resolved" ? "resolve" : undefined,
+      answerChange(context, (incident) =>
+        changeStatus(
+          capability.status,
+          incident,
+          { type: "update", status: args.status, message: args.message, isPublic: args.isPublic },
+          context.invocation.userId,
+        ),
       ),
   });
 
@@ -173,18 +173,15 @@ export function incidentSubcommands(capability: IncidentCapability): Subcommand<
         value: { ...(number !== undefined ? { number } : {}), summary: summary.value },
       };
     },
+    access: (args) => about(args.number, "resolve"),
     run: async (args, context) =>
-      withIncident(
-        context,
-        args.number,
-        (incident) =>
-          changeStatus(
-            capability.status,
-            incident,
-            { type: "resolve", summary: args.summary },
-            context.invocation.userId,
-          ),
-        "resolve",
+      answerChange(context, (incident) =>
+        changeStatus(
+          capability.status,
+          incident,
+          { type: "resolve", summary: args.summary },
+          context.invocation.userId,
+        ),
       ),
   });
 
@@ -193,13 +190,10 @@ export function incidentSubcommands(capability: IncidentCapability): Subcommand<
     usage: "[INC-<n>]",
     summary: "Reopens a resolved incident; reminders start again.",
     parse: parseOptionalReference,
-    run: async (args, context) =>
-      withIncident(
-        context,
-        args.number,
-        (incident) =>
-          changeStatus(capability.status, incident, { type: "reopen" }, context.invocation.userId),
-        "resolve",
+    access: (args) => about(args.number, "resolve"),
+    run: async (_args, context) =>
+      answerChange(context, (incident) =>
+        changeStatus(capability.status, incident, { type: "reopen" }, context.invocation.userId),
       ),
   });
 
@@ -217,52 +211,49 @@ export function incidentSubcommands(capability: IncidentCapability): Subcommand<
         value: { ...(number !== undefined ? { number } : {}), severity: parsed.value },
       };
     },
+    access: (args) => about(args.number, "changeSeverity"),
     run: async (args, context) =>
-      withIncident(
-        context,
-        args.number,
-        (incident) =>
-          changeSeverity(capability.status, incident, args.severity, context.invocation.userId),
-        "changeSeverity",
+      answerChange(context, (incident) =>
+        changeSeverity(capability.status, incident, args.severity, context.invocation.userId),
       ),
   });
 
-  /**
-   * Finds the incident (named, or this channel's), applies the change, and
-   * answers: errors always, success only when typed outside the incident
-   * channel (inside it, the posted message is the answer).
-   */
-  async function withIncident(
-    context: CommandContext,
-    number: number | undefined,
-    apply: (incident: IncidentWithRoles) => Promise<ChangeResult>,
-    permission?: Permission,
-  ): Promise<void> {
-    const incident = await findIncident(incidents, number, context.invocation.channelId);
-    if (!incident || incident.phase !== "active") {
-      await context.reply({ text: notFoundMessage(number) });
-      return;
-    }
-    if (permission) {
-      const allowed = authorize(playbook, incident, context.invocation.userId, permission);
-      if (!allowed.ok) {
-        await context.reply({ text: allowed.error });
-        return;
-      }
-    }
-    const result = await apply(incident);
-    if (!result.ok) {
-      await context.reply({ text: escapeMrkdwn(result.error) });
-      return;
-    }
-    if (context.invocation.channelId !== incident.channelId) {
-      await context.reply({
-        text: `Done: ${incidentKey(incident.number)} is now ${result.incident.severity}, ${result.incident.status}. See ${mentionChannel(incident.channelId!)}.`,
-      });
-    }
-  }
-
   return [declare, update, status, list, severity, resolve, reopen];
+}
+
+/**
+ * What a status update needs: a say in the incident, the resolve permission
+ * to resolve it, and the publishStatus permission to put words on the public
+ * status page. The slash command and the "Post update" form ask the same.
+ */
+export function updateNeeds(change: { status: IncidentStatus; isPublic: boolean }): Capability[] {
+  return [
+    "contribute",
+    ...(change.status === "resolved" ? (["resolve"] as const) : []),
+    ...(change.isPublic ? (["publishStatus"] as const) : []),
+  ];
+}
+
+/**
+ * Applies a change to the incident the router found and answers: errors
+ * always, success only when typed outside the incident channel (inside it,
+ * the posted message is the answer).
+ */
+async function answerChange(
+  context: CommandContext,
+  apply: (incident: IncidentWithRoles) => Promise<ChangeResult>,
+): Promise<void> {
+  const incident = context.incident!;
+  const result = await apply(incident);
+  if (!result.ok) {
+    await context.reply({ text: escapeMrkdwn(result.error) });
+    return;
+  }
+  if (context.invocation.channelId !== incident.channelId) {
+    await context.reply({
+      text: `Done: ${incidentKey(incident.number)} is now ${result.incident.severity}, ${result.incident.status}. See ${mentionChannel(incident.channelId!)}.`,
+    });
+  }
 }
 
 export function parseUpdateArgs(
@@ -285,20 +276,6 @@ export function parseUpdateArgs(
       isPublic,
     },
   };
-}
-
-export async function findIncident(
-  incidents: IncidentRepository,
-  number: number | undefined,
-  channelId: string,
-): Promise<IncidentWithRoles | null> {
-  return number !== undefined ? incidents.findByNumber(number) : incidents.findByChannel(channelId);
-}
-
-export function notFoundMessage(number: number | undefined): string {
-  return number !== undefined
-    ? `There is no incident ${incidentKey(number)}. \`/incident list\` shows the open ones.`
-    : "This channel is not an incident channel. Name the incident (`/incident status INC-42`) or run `/incident list`.";
 }
 
 export function describeOutcome(outcome: DeclareOutcome): string {
@@ -327,15 +304,13 @@ interface DeclareModalValues {
 
 /** Reads the declare modal; returns the values or Slack's per-block errors. */
 export function readDeclareModal(
-  view: ViewSubmitAction["view"],
+  values: Record<string, Record<string, unknown>>,
   knownSeverities: readonly string[],
 ): Parsed<DeclareModalValues> | { ok: false; errors: Record<string, string> } {
-  const values = view.state.values;
-  const text = (block: string) => values[block]?.value?.value ?? "";
-  const selected = (block: string) => {
-    const field = values[block]?.value;
-    return field?.selected_option?.value ?? "";
-  };
+  const field = (block: string) =>
+    values[block]?.value as { value?: unknown; selected_option?: { value?: unknown } | null } | undefined;
+  const text = (block: string) => stringValue(field(block)?.value);
+  const selected = (block: string) => stringValue(field(block)?.selected_option?.value);
   const errors: Record<string, string> = {};
   const title = validateTitle(text(declareBlockIds.title));
   if (!title.ok) errors[declareBlockIds.title] = title.error;
@@ -360,102 +335,104 @@ export function readDeclareModal(
 }
 
 /** Modal submissions and buttons that belong to the incident capability. */
-export function registerIncidentInteractions(app: App, capability: IncidentCapability): void {
+export function registerIncidentInteractions(router: SlackRouter, capability: IncidentCapability): void {
   const severities = severityIds(capability.playbook);
+  const incidentOfButton = async (action: ActionPayload) => {
+    const incident = action.value ? await capability.incidents.findById(action.value) : null;
+    return incident ? { incident } : null;
+  };
 
-  app.view(callbackIds.declare, async ({ ack, body, view }) => {
-    const read = readDeclareModal(view, severities);
-    if (!read.ok) {
-      await ack({
-        response_action: "errors",
-        errors: "errors" in read ? read.errors : { [declareBlockIds.title]: read.error },
+  router.view({
+    callbackId: callbackIds.declare,
+    refusalBlock: declareBlockIds.title,
+    read: (values) => {
+      const read = readDeclareModal(values, severities);
+      return read.ok ? read : { ok: false, errors: "errors" in read ? read.errors : { [declareBlockIds.title]: read.error } };
+    },
+    about: { open: "declares a new incident; anyone in the workspace may" },
+    run: async (input, interaction) => {
+      const outcome = await declareIncident(capability.declare, { ...input, declaredBy: interaction.userId });
+      // A modal has no response_url; on success the new channel is the answer,
+      // otherwise the declarer gets a DM saying what went wrong.
+      if (outcome.kind !== "declared") await interaction.reply({ text: describeOutcome(outcome) });
+    },
+  });
+
+  router.action({
+    actionId: actionIds.postUpdate,
+    origin: "incident-channel",
+    locate: incidentOfButton,
+    needs: () => "contribute",
+    run: async ({ incident }, _action, interaction) => {
+      await interaction.openView(renderUpdateModal(incident));
+    },
+  });
+
+  router.view({
+    callbackId: callbackIds.update,
+    refusalBlock: updateBlockIds.status,
+    read: (values) => readUpdateModal(values),
+    about: {
+      locate: async (fields) => {
+        const incident = fields.incidentId ? await capability.incidents.findById(fields.incidentId) : null;
+        return incident ? { incident } : null;
+      },
+      needs: (_located, change) => updateNeeds(change),
+    },
+    timing: "before-ack",
+    run: async (change, { incident }, interaction) => {
+      const result = await changeStatus(capability.status, incident, { type: "update", ...change }, interaction.userId);
+      return result.ok ? undefined : { [updateBlockIds.status]: result.error };
+    },
+  });
+
+  router.action({
+    actionId: actionIds.snoozeReminder,
+    origin: "incident-channel",
+    locate: incidentOfButton,
+    needs: () => "contribute",
+    run: async ({ incident }, _action, interaction) => {
+      const result = await snoozeReminder(capability.status, incident, snoozeMinutes);
+      const minutesLeft = result.ok ? Math.round((result.dueAt.getTime() - capability.status.clock.now().getTime()) / 60_000) : 0;
+      await interaction.reply({
+        text: result.ok
+          ? `Snoozed: the next update reminder for ${incidentKey(incident.number)} comes in ${minutesLeft} minutes.`
+          : escapeMrkdwn(result.error),
       });
-      return;
-    }
-    await ack();
-    const declaredBy = body.user.id;
-    const outcome = await declareIncident(capability.declare, { ...read.value, declaredBy });
-    // A modal has no response_url; on success the new channel is the answer,
-    // otherwise the declarer gets a DM saying what went wrong.
-    if (outcome.kind !== "declared") {
-      await capability.slack.postMessage(declaredBy, { text: describeOutcome(outcome) });
-    }
+    },
   });
 
-  app.action(actionIds.postUpdate, async ({ ack, body, client }) => {
-    await ack();
-    const incident = await incidentFromButton(body);
-    if (!incident || !("trigger_id" in body)) return;
-    await client.views.open({ trigger_id: body.trigger_id, view: renderUpdateModal(incident) });
-  });
-
-  app.view(callbackIds.update, async ({ ack, body, view }) => {
-    const values = view.state.values;
-    const status = parseStatus(values[updateBlockIds.status]?.value?.selected_option?.value ?? "");
-    const message = validateUpdateMessage(values[updateBlockIds.message]?.value?.value ?? "");
-    if (!status.ok || !message.ok) {
-      const errors: Record<string, string> = {};
-      if (!status.ok) errors[updateBlockIds.status] = status.error;
-      if (!message.ok) errors[updateBlockIds.message] = message.error;
-      await ack({ response_action: "errors", errors });
-      return;
-    }
-    const { incidentId } = readViewMetadata(view.private_metadata, ["incidentId"]);
-    const incident = incidentId ? await capability.incidents.findById(incidentId) : null;
-    if (!incident) {
-      await ack({
-        response_action: "errors",
-        errors: { [updateBlockIds.message]: "That incident no longer exists." },
-      });
-      return;
-    }
-    const isPublic = (values[updateBlockIds.visibility]?.value?.selected_options ?? []).some(
-      (option) => option.value === "public",
-    );
-    const change: StatusChange = {
-      type: "update",
-      status: status.value,
-      message: message.value,
-      isPublic,
-    };
-    const result = await changeStatus(capability.status, incident, change, body.user.id);
-    if (!result.ok) {
-      await ack({ response_action: "errors", errors: { [updateBlockIds.status]: result.error } });
-      return;
-    }
-    await ack();
-  });
-
-  app.action(actionIds.snoozeReminder, async ({ ack, body, respond }) => {
-    await ack();
-    const incident = await incidentFromButton(body);
-    if (!incident) return;
-    const result = await snoozeReminder(capability.status, incident, snoozeMinutes);
-    await respond({
-      response_type: "ephemeral",
-      replace_original: false,
-      text: result.ok
-        ? `Snoozed: the next update reminder for ${incidentKey(incident.number)} comes in ${snoozeMinutes} minutes.`
-        : escapeMrkdwn(result.error),
-    });
-  });
-
-  async function incidentFromButton(body: unknown) {
-    const actions = (body as { actions?: { value?: string }[] }).actions;
-    const incidentId = actions?.[0]?.value;
-    return incidentId ? capability.incidents.findById(incidentId) : null;
-  }
-
-  app.action(actionIds.showStatus, async ({ ack, body, respond }) => {
-    await ack();
-    const incidentId =
-      "actions" in body ? (body.actions[0] as { value?: string }).value : undefined;
-    const incident = incidentId ? await capability.incidents.findById(incidentId) : null;
-    await respond({
-      response_type: "ephemeral",
-      replace_original: false,
-      ...(incident ? renderStatus(incident) : { text: "That incident no longer exists." }),
-    });
+  router.action({
+    actionId: actionIds.showStatus,
+    origin: "incident-channel",
+    locate: incidentOfButton,
+    needs: () => "view",
+    run: async ({ incident }, _action, interaction) => {
+      await interaction.reply(renderStatus(incident));
+    },
   });
 }
 
+/** Reads the "Post update" form: the status, the message and whether it goes on the status page. */
+export function readUpdateModal(
+  values: Record<string, Record<string, unknown>>,
+): FormRead<{ status: IncidentStatus; message: string; isPublic: boolean }> {
+  const field = (block: string) => values[block]?.value as
+    | { value?: unknown; selected_option?: { value?: unknown } | null; selected_options?: unknown }
+    | undefined;
+  const status = parseStatus(stringValue(field(updateBlockIds.status)?.selected_option?.value));
+  const message = validateUpdateMessage(stringValue(field(updateBlockIds.message)?.value));
+  if (!status.ok || !message.ok) {
+    const errors: Record<string, string> = {};
+    if (!status.ok) errors[updateBlockIds.status] = status.error;
+    if (!message.ok) errors[updateBlockIds.message] = message.error;
+    return { ok: false, errors };
+  }
+  const selected = field(updateBlockIds.visibility)?.selected_options;
+  const isPublic = Array.isArray(selected) && selected.some((option) => (option as { value?: unknown } | null)?.value === "public");
+  return { ok: true, value: { status: status.value, message: message.value, isPublic } };
+}
+
+function stringValue(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}

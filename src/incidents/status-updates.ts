@@ -254,31 +254,39 @@ export async function changeSeverity(
   return { ok: true, incident: (await deps.incidents.findById(incident.id))! };
 }
 
-/** Moves the reminder without resetting the count of unanswered ones. */
+export type SnoozeResult = { ok: true; dueAt: Date } | { ok: false; error: string };
+
+/**
+ * Puts the next update reminder off by `minutes`, without resetting the
+ * count of unanswered ones. A snooze only ever postpones: a reminder already
+ * due later stays where it is, and an incident without a pending reminder
+ * (resolved, or a severity without a cadence) gets none.
+ */
 export async function snoozeReminder(
   deps: StatusDependencies,
   incident: IncidentWithRoles,
   minutes: number,
-): Promise<ChangeResult> {
+): Promise<SnoozeResult> {
   if (incident.status === "resolved")
     return {
       ok: false,
       error: `INC-${incident.number} is resolved; there is no reminder to snooze.`,
     };
   const now = deps.clock.now();
-  await deps.prisma.$transaction(async (tx) => {
+  const wanted = new Date(now.getTime() + minutes * 60_000);
+  const key = updateReminderKey(incident.id);
+  return deps.prisma.$transaction(async (tx): Promise<SnoozeResult> => {
+    const [current] = await tx.$queryRaw<{ due_at: Date }[]>`
+      SELECT due_at FROM timers WHERE key = ${key} AND state = 'pending' FOR UPDATE`;
+    if (!current) return { ok: false, error: `INC-${incident.number} has no update reminder waiting to be snoozed.` };
+    if (current.due_at.getTime() >= wanted.getTime()) return { ok: true, dueAt: current.due_at };
     await scheduleTimer(
       tx,
-      {
-        kind: updateReminderKind,
-        key: updateReminderKey(incident.id),
-        dueAt: new Date(now.getTime() + minutes * 60_000),
-        payload: { incidentId: incident.id },
-      },
+      { kind: updateReminderKind, key, dueAt: wanted, payload: { incidentId: incident.id } },
       now,
     );
+    return { ok: true, dueAt: wanted };
   });
-  return { ok: true, incident };
 }
 
 export function cadenceFor(playbook: Playbook, severity: string): number | null {

@@ -1,9 +1,7 @@
-import type { App } from "@slack/bolt";
+import type { ChannelMembership } from "../access/membership.ts";
 import type { Playbook } from "../config/playbook.ts";
-import { findIncident, notFoundMessage } from "../incidents/commands.ts";
-import { authorize } from "../incidents/permissions.ts";
-import type { IncidentWithRoles } from "../incidents/repository.ts";
-import { splitIncidentReference } from "../incidents/rules.ts";
+import { isUuid } from "../incidents/repository.ts";
+import { incidentKey, splitIncidentReference } from "../incidents/rules.ts";
 import {
   type CommandContext,
   defineSubcommand,
@@ -12,6 +10,7 @@ import {
 } from "../slack/command-router.ts";
 import { escapeMrkdwn, parseUserMention } from "../slack/escape.ts";
 import type { SlackGateway } from "../slack/gateway.ts";
+import type { SlackRouter } from "../slack/interactions.ts";
 import {
   acknowledgePage,
   assignRole,
@@ -27,6 +26,7 @@ import { pagingActionIds, renderPageAcknowledged } from "./views.ts";
 
 export interface PagingCapability extends PagingDependencies {
   slack: SlackGateway;
+  membership: ChannelMembership;
 }
 
 /** `ic`, `comms-lead`, `Comms_Lead` → the playbook's role id. */
@@ -45,17 +45,7 @@ type PageArgs = { number?: number; target: { role: string } | { userId: string }
 export function pagingSubcommands(capability: PagingCapability): Subcommand<unknown>[] {
   const { playbook } = capability;
 
-  async function onIncident(
-    context: CommandContext,
-    number: number | undefined,
-    act: (incident: IncidentWithRoles) => Promise<PageResult>,
-  ): Promise<void> {
-    const incident = await findIncident(capability.incidents, number, context.invocation.channelId);
-    if (!incident || incident.phase !== "active") {
-      await context.reply({ text: notFoundMessage(number) });
-      return;
-    }
-    const result = await act(incident);
+  async function answer(context: CommandContext, result: PageResult): Promise<void> {
     await context.reply({ text: result.ok ? result.message : result.error });
   }
 
@@ -81,18 +71,26 @@ export function pagingSubcommands(capability: PagingCapability): Subcommand<unkn
         };
       return { ok: true, value: { ...ref, target: { role: role.value }, message } };
     },
-    run: async (args, context) =>
-      onIncident(context, args.number, (incident) =>
-        "role" in args.target
-          ? pageRole(capability, incident, args.target.role)
-          : pagePerson(
-              capability,
-              incident,
-              args.target.userId,
-              args.message,
-              context.invocation.userId,
-            ),
-      ),
+    access: (args) => ({ kind: "incident", number: args.number, needs: "contribute" }),
+    run: async (args, context) => {
+      const incident = context.incident!;
+      if ("role" in args.target) {
+        await answer(context, await pageRole(capability, incident, args.target.role));
+        return;
+      }
+      // Acknowledging a page invites the person into the channel, so a page must not be a way into a
+      // private incident: only people already inside it can be paged by hand.
+      if (incident.isPrivate && !(await context.access.canSee(incident, args.target.userId))) {
+        await context.reply({
+          text: `${incidentKey(incident.number)} is private, and <@${args.target.userId}> is not in it. Add them with \`/incident role\` (incident commander) or invite them to the channel first; pages by role follow the playbook.`,
+        });
+        return;
+      }
+      await answer(
+        context,
+        await pagePerson(capability, incident, args.target.userId, args.message, context.invocation.userId),
+      );
+    },
   });
 
   const role = defineSubcommand<{ number?: number; role: string; userId: string }>({
@@ -112,21 +110,13 @@ export function pagingSubcommands(capability: PagingCapability): Subcommand<unkn
         value: { ...(number !== undefined ? { number } : {}), role: parsedRole.value, userId },
       };
     },
-    run: async (args, context) =>
-      onIncident(context, args.number, async (incident) => {
-        const allowed = authorize(playbook, incident, context.invocation.userId, "assignRoles");
-        if (!allowed.ok) return allowed;
-        const result = await assignRole(
-          capability,
-          incident,
-          args.role,
-          args.userId,
-          context.invocation.userId,
-        );
-        if (result.ok && incident.channelId)
-          await inviteQuietly(capability.slack, incident.channelId, args.userId);
-        return result;
-      }),
+    access: (args) => ({ kind: "incident", number: args.number, needs: "assignRoles" }),
+    run: async (args, context) => {
+      const incident = context.incident!;
+      const result = await assignRole(capability, incident, args.role, args.userId, context.invocation.userId);
+      if (result.ok && incident.channelId) await inviteQuietly(capability, incident.channelId, args.userId);
+      await answer(context, result);
+    },
   });
 
   const playbookCommand = defineSubcommand<Record<string, never>>({
@@ -137,6 +127,7 @@ export function pagingSubcommands(capability: PagingCapability): Subcommand<unkn
       rest === ""
         ? { ok: true, value: {} }
         : { ok: false, error: "`playbook` takes no arguments." },
+    access: () => ({ kind: "none", why: "shows the playbook, which names no incident" }),
     run: async (_args, context) => {
       await context.reply(renderPlaybookSummary(playbook, capability.clock.now()));
     },
@@ -145,29 +136,32 @@ export function pagingSubcommands(capability: PagingCapability): Subcommand<unkn
   return [page, role, playbookCommand];
 }
 
-export function registerPagingInteractions(app: App, capability: PagingCapability): void {
-  app.action(pagingActionIds.acknowledge, async ({ ack, body, respond }) => {
-    await ack();
-    const pageId = (body as { actions?: { value?: string }[] }).actions?.[0]?.value ?? "";
-    const result = await acknowledgePage(capability, pageId, body.user.id);
-    if (!result.ok) {
-      await respond({ response_type: "ephemeral", replace_original: false, text: result.error });
-      return;
-    }
-    if (result.incident.channelId)
-      await inviteQuietly(capability.slack, result.incident.channelId, body.user.id);
-    await respond({
-      replace_original: true,
-      ...renderPageAcknowledged(result.incident, result.role, capability.playbook),
-    });
+export function registerPagingInteractions(router: SlackRouter, capability: PagingCapability): void {
+  router.action({
+    actionId: pagingActionIds.acknowledge,
+    // A page is a DM to one person; only they may answer it (the policy's "answerPage").
+    origin: "addressee",
+    locate: async (action) => {
+      const page = isUuid(action.value) ? await capability.prisma.page.findUnique({ where: { id: action.value } }) : null;
+      const incident = page ? await capability.incidents.findById(page.incidentId) : null;
+      return page && incident ? { incident, addressee: page.userId } : null;
+    },
+    needs: () => "answerPage",
+    gone: "That page no longer exists.",
+    run: async ({ incident }, action, interaction) => {
+      const result = await acknowledgePage(capability, action.value!, interaction.userId);
+      if (!result.ok) {
+        await interaction.reply({ text: result.error });
+        return;
+      }
+      if (incident.channelId) await inviteQuietly(capability, incident.channelId, interaction.userId);
+      await interaction.replaceOriginal(renderPageAcknowledged(result.incident, result.role, capability.playbook));
+    },
   });
 }
 
 /** Joining the channel is a convenience: a failure must not undo the acknowledgement. */
-async function inviteQuietly(
-  slack: SlackGateway,
-  channelId: string,
-  userId: string,
-): Promise<void> {
-  await slack.inviteToChannel(channelId, [userId]).catch(() => undefined);
+async function inviteQuietly(capability: PagingCapability, channelId: string, userId: string): Promise<void> {
+  await capability.slack.inviteToChannel(channelId, [userId]).catch(() => undefined);
+  capability.membership.forget(channelId);
 }

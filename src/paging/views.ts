@@ -28,12 +28,19 @@ export function renderPage(
   const asWhat = page.role ? ` as *${roleLabel(playbook, page.role)}*` : "";
   const by = page.pagedBy ? ` by ${mentionUser(page.pagedBy)}` : "";
   const repeat = page.round > 0 ? ` (page repeated, round ${page.round + 1})` : "";
-  const headline = `:rotating_light: You are paged${asWhat}${by} for *${escapeMrkdwn(`${key}: ${incident.title}`)}* (${incident.severity})${repeat}.`;
+  // A DM outlives the page. For a private incident it names no title and no summary: the person sees
+  // them in the channel, which acknowledging brings them into.
+  const what = incident.isPrivate ? `a private incident, *${key}*` : `*${escapeMrkdwn(`${key}: ${incident.title}`)}*`;
+  const headline = `:rotating_light: You are paged${asWhat}${by} for ${what} (${incident.severity})${repeat}.`;
   const blocks: KnownBlock[] = [{ type: "section", text: { type: "mrkdwn", text: headline } }];
   const details = [
     page.message ? `> ${escapeMrkdwn(page.message)}` : "",
-    incident.summary ? escapeMrkdwn(incident.summary) : "",
-    incident.channelId ? `Join ${mentionChannel(incident.channelId)}.` : "",
+    incident.summary && !incident.isPrivate ? escapeMrkdwn(incident.summary) : "",
+    incident.isPrivate
+      ? "Acknowledge to take it; you will be added to its private channel."
+      : incident.channelId
+        ? `Join ${mentionChannel(incident.channelId)}.`
+        : "",
   ].filter(Boolean);
   if (details.length > 0) {
     blocks.push({

@@ -10,7 +10,6 @@ import { WebClient, type WebClientOptions } from "@slack/web-api";
 import type { AppConfig } from "../config/env.ts";
 import type { Logger } from "../logging.ts";
 import type { BackgroundTasks } from "../shared/background-tasks.ts";
-import { type CommandRegistry, commandName } from "./command-router.ts";
 
 /**
  * The Bolt app, in HTTP mode (requests arrive at POST /slack/events on our
@@ -88,43 +87,6 @@ export function createSlackApp(config: AppConfig["slack"], log: Logger): SlackAp
   });
   const app = new App({ token: config.botToken, receiver, logger, clientOptions });
   return { app, receiver };
-}
-
-/**
- * Routes `/incident` through the registry. Bad input is answered in the ack
- * itself (ephemeral, nothing written); good input is acked at once and the
- * subcommand runs afterwards.
- */
-export function registerCommandRouter(app: App, registry: CommandRegistry, log: Logger): void {
-  app.command(commandName, async ({ command, ack, respond, client }) => {
-    const routed = registry.route(command.text ?? "");
-    if (!routed.ok) {
-      await ack({ response_type: "ephemeral", ...routed.message });
-      return;
-    }
-    await ack();
-    const reply = async (message: { text: string }) => {
-      await respond({ response_type: "ephemeral", ...message });
-    };
-    await routed.subcommand
-      .run(routed.args, {
-        invocation: {
-          userId: command.user_id,
-          channelId: command.channel_id,
-          triggerId: command.trigger_id,
-        },
-        reply,
-        openView: async (view) => {
-          await client.views.open({ trigger_id: command.trigger_id, view });
-        },
-      })
-      .catch(async (error: unknown) => {
-        log.error({ err: error, subcommand: routed.subcommand.name }, "subcommand failed");
-        await reply({
-          text: "Something went wrong running that command; it was logged. Nothing was changed unless a message above says so.",
-        }).catch(() => undefined);
-      });
-  });
 }
 
 /**

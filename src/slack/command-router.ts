@@ -1,4 +1,7 @@
 import type { KnownBlock, View } from "@slack/types";
+import type { Access } from "../access/access.ts";
+import type { Capability } from "../access/policy.ts";
+import type { IncidentWithRoles } from "../incidents/repository.ts";
 import { escapeMrkdwn } from "./escape.ts";
 import { withoutControlCharacters } from "../shared/text.ts";
 import type { SlackMessage } from "./gateway.ts";
@@ -25,7 +28,21 @@ export interface CommandContext {
   /** Replies only to the person who typed the command. */
   reply(message: SlackMessage): Promise<void>;
   openView(view: View): Promise<void>;
+  /** The access policy, for lists (what this person may see) and second checks (a paged person). */
+  access: Access;
+  /** The incident the subcommand is about, found and allowed by the router (`access` of kind "incident"). */
+  incident?: IncidentWithRoles;
 }
+
+/**
+ * What a subcommand needs before it runs: nothing about an incident (it
+ * declares one, or lists only what the policy lets the person see; `why`
+ * says which), or an incident — the one named, else the channel's — and the
+ * capabilities the person must hold in it.
+ */
+export type AccessRequest =
+  | { kind: "none"; why: string }
+  | { kind: "incident"; number: number | undefined; needs: Capability | readonly Capability[]; notFound?: string };
 
 export interface Subcommand<Args = unknown> {
   name: string;
@@ -34,6 +51,8 @@ export interface Subcommand<Args = unknown> {
   usage: string;
   summary: string;
   parse(rest: string): Parsed<Args>;
+  /** Asked by the router after parsing: see `AccessRequest`. Required, so no subcommand can forget it. */
+  access(args: Args): AccessRequest;
   run(args: Args, context: CommandContext): Promise<void>;
 }
 

@@ -35,6 +35,8 @@ export interface SlackGateway {
   openView(triggerId: string, view: View): Promise<void>;
   findChannelIdByName(name: string): Promise<string | undefined>;
   userGroupMembers(groupId: string): Promise<string[]>;
+  /** Everyone in a channel (conversations.members, every page). */
+  channelMembers(channelId: string): Promise<string[]>;
   uploadFile(channelId: string, file: { filename: string; title: string; content: Buffer; comment?: string }): Promise<void>;
   /** The DM channel with a user (conversations.open), for posts that must be found again. */
   openDirectMessage(userId: string): Promise<string>;
@@ -180,6 +182,14 @@ export function createSlackGateway(client: WebClient): SlackGateway {
       call("usergroups.users.list", async () => {
         const result = await client.usergroups.users.list({ usergroup: groupId });
         return result.users ?? [];
+      }),
+    channelMembers: (channelId) =>
+      call("conversations.members", async () => {
+        const members: string[] = [];
+        for await (const page of client.paginate("conversations.members", { channel: channelId, limit: 1000 })) {
+          members.push(...((page as { members?: string[] }).members ?? []));
+        }
+        return members;
       }),
     uploadFile: (channelId, file) =>
       call("files.uploadV2", async () => {

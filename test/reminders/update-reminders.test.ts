@@ -93,16 +93,21 @@ describe("update reminders (SEV2, 30-minute cadence)", () => {
     expect(reminders()).toHaveLength(1);
   });
 
-  it("snooze moves the next reminder 15 minutes out", async () => {
+  it("snooze puts the next reminder 15 minutes out, and never brings it closer", async () => {
     await declare("sev2");
     await bot.advance(minutes(30));
     const incident = await bot.app.db.prisma.incident.findFirstOrThrow();
-    await bot.send.blockAction(
-      { action_id: actionIds.snoozeReminder, value: incident.id },
-      { channelId },
-    );
-    await bot.settle();
-    expect(bot.emulator.ephemeralsFor("U0ALICE").at(-1)!.text).toContain("comes in 15 minutes");
+    const snooze = async () => {
+      await bot.send.blockAction({ action_id: actionIds.snoozeReminder, value: incident.id }, { channelId });
+      await bot.settle();
+      return bot.emulator.ephemeralsFor("U0ALICE").at(-1)!.text;
+    };
+    // Just reminded: the next one is 30 minutes away, so a 15-minute snooze leaves it there.
+    expect(await snooze()).toContain("comes in 30 minutes");
+    await bot.advance(minutes(20));
+    expect(reminders()).toHaveLength(1);
+    // 10 minutes left: the snooze pushes it to 15 from now.
+    expect(await snooze()).toContain("comes in 15 minutes");
     await bot.advance(minutes(14));
     expect(reminders()).toHaveLength(1);
     await bot.advance(minutes(1));

@@ -10,6 +10,7 @@ function registry() {
     summary: "Repeats a word.",
     parse: (rest) =>
       rest ? { ok: true, value: { word: rest } } : { ok: false, error: "Say a word." },
+    access: () => ({ kind: "none", why: "test" }),
     run: async ({ word }) => {
       ran.push(word);
     },
@@ -19,6 +20,7 @@ function registry() {
     usage: "",
     summary: "Declares.",
     parse: () => ({ ok: true, value: {} }),
+    access: () => ({ kind: "none", why: "test" }),
     run: async () => undefined,
   });
   return { registry: new CommandRegistry("declare").register(echo, declare), ran };
@@ -76,6 +78,7 @@ describe("CommandRegistry", () => {
           usage: "",
           summary: "",
           parse: () => ({ ok: true, value: 1 }),
+          access: () => ({ kind: "none", why: "test" }),
           run: async () => undefined,
         }),
       ),

@@ -1,12 +1,10 @@
-import type { App } from "@slack/bolt";
-import { findIncident, notFoundMessage } from "../../incidents/commands.ts";
 import { isUuid } from "../../incidents/repository.ts";
 import { splitIncidentReference } from "../../incidents/rules.ts";
 import { defineSubcommand, type Subcommand } from "../../slack/command-router.ts";
 import { escapeMrkdwn } from "../../slack/escape.ts";
 import { withoutControlCharacters } from "../../shared/text.ts";
 import type { SlackGateway } from "../../slack/gateway.ts";
-import { readViewMetadata } from "../../slack/view-metadata.ts";
+import type { ActionPayload, FormRead, SlackRouter } from "../../slack/interactions.ts";
 import {
   approveNotice,
   currentDraft,
@@ -36,12 +34,10 @@ export function noticeSubcommands(capability: NoticeCapability): Subcommand<unkn
       }
       return { ok: true, value: { ...(number !== undefined ? { number } : {}), ...(phaseText ? { phase: phaseText } : {}) } };
     },
+    // The draft carries the incident's title: only someone who may see the incident gets it.
+    access: (args) => ({ kind: "incident", number: args.number, needs: "contribute" }),
     run: async (args, context) => {
-      const incident = await findIncident(capability.incidents, args.number, context.invocation.channelId);
-      if (!incident || incident.phase !== "active") {
-        await context.reply({ text: notFoundMessage(args.number) });
-        return;
-      }
+      const incident = context.incident!;
       const phase = parsePhase(args.phase, incident)!;
       await context.openView(renderNoticeModal(incident, phase, await currentDraft(capability, incident, phase)));
     },
@@ -49,85 +45,99 @@ export function noticeSubcommands(capability: NoticeCapability): Subcommand<unkn
   return [email];
 }
 
-export function registerNoticeInteractions(app: App, capability: NoticeCapability): void {
-  const buttonValue = (body: unknown) => (body as { actions?: { value?: string }[] }).actions?.[0]?.value ?? "";
-
-  app.action(noticeActionIds.draft, async ({ ack, body, client }) => {
-    await ack();
-    const incident = await capability.incidents.findById(buttonValue(body));
-    if (!incident || !("trigger_id" in body)) return;
-    const phase = parsePhase(undefined, incident)!;
-    await client.views.open({
-      trigger_id: body.trigger_id,
-      view: renderNoticeModal(incident, phase, await currentDraft(capability, incident, phase)),
-    });
-  });
-
-  app.action(noticeActionIds.edit, async ({ ack, body, client }) => {
-    await ack();
-    const noticeId = buttonValue(body);
-    const notice = isUuid(noticeId) ? await capability.prisma.notice.findUnique({ where: { id: noticeId } }) : null;
+export function registerNoticeInteractions(router: SlackRouter, capability: NoticeCapability): void {
+  const noticeOfButton = async (action: ActionPayload) => {
+    const notice = isUuid(action.value) ? await capability.prisma.notice.findUnique({ where: { id: action.value } }) : null;
     const incident = notice ? await capability.incidents.findById(notice.incidentId) : null;
-    if (!notice || !incident || !("trigger_id" in body)) return;
-    await client.views.open({
-      trigger_id: body.trigger_id,
-      view: renderNoticeModal(incident, notice.phase as NoticePhase, notice),
-    });
+    return notice && incident ? { incident, notice } : null;
+  };
+
+  router.action({
+    actionId: noticeActionIds.draft,
+    origin: "incident-channel",
+    locate: async (action) => {
+      const incident = action.value ? await capability.incidents.findById(action.value) : null;
+      return incident ? { incident } : null;
+    },
+    needs: () => "contribute",
+    run: async ({ incident }, _action, interaction) => {
+      const phase = parsePhase(undefined, incident)!;
+      await interaction.openView(renderNoticeModal(incident, phase, await currentDraft(capability, incident, phase)));
+    },
   });
 
-  app.view(noticeCallbackId, async ({ ack, body, view }) => {
-    const subject = withoutControlCharacters(view.state.values[noticeBlockIds.subject]?.value?.value ?? "").trim();
-    const text = withoutControlCharacters(view.state.values[noticeBlockIds.body]?.value?.value ?? "").trim();
-    const errors: Record<string, string> = {};
-    if (!subject) errors[noticeBlockIds.subject] = "The subject is empty.";
-    if (subject.length > noticeLimits.subject) errors[noticeBlockIds.subject] = `Keep the subject to ${noticeLimits.subject} characters.`;
-    if (!text) errors[noticeBlockIds.body] = "The email is empty.";
-    if (text.length > noticeLimits.body) errors[noticeBlockIds.body] = `Keep the email to ${noticeLimits.body} characters.`;
-    const metadata = readViewMetadata(view.private_metadata, ["incidentId", "phase"]);
-    const { incidentId } = metadata;
-    const phase = metadata.phase as NoticePhase | undefined;
-    const incident = incidentId ? await capability.incidents.findById(incidentId) : null;
-    if (!incident || !phase || !(noticePhases as readonly string[]).includes(phase)) {
-      errors[noticeBlockIds.body] = "That incident no longer exists.";
-    }
-    if (Object.keys(errors).length > 0) {
-      await ack({ response_action: "errors", errors });
-      return;
-    }
-    await ack();
-    await saveNoticeVersion(capability, incident!, phase!, { subject, body: `${text}\n` }, body.user.id);
+  router.action({
+    actionId: noticeActionIds.edit,
+    origin: "incident-channel",
+    locate: noticeOfButton,
+    needs: () => "contribute",
+    gone: "That notice no longer exists.",
+    run: async ({ incident, notice }, _action, interaction) => {
+      await interaction.openView(renderNoticeModal(incident, notice.phase as NoticePhase, notice));
+    },
   });
 
-  app.action(noticeActionIds.approve, async ({ ack, body, respond }) => {
-    await ack();
-    const result = await approveNotice(capability, buttonValue(body), body.user.id);
-    if (!result.ok) {
-      await respond({ response_type: "ephemeral", replace_original: false, text: result.error });
-      return;
-    }
-    if (!result.newlyApproved) {
-      await respond({
-        response_type: "ephemeral",
-        replace_original: false,
-        text: "This version was already approved; here is its .eml file again.",
-      });
-    }
-    if (result.incident.channelId) {
-      await capability.slack
-        .uploadFile(result.incident.channelId, {
-          filename: result.filename,
-          title: result.subject,
-          content: result.eml,
-          comment: "The approved notice as an .eml file.",
-        })
-        .catch(async (error: unknown) => {
-          await respond({
-            response_type: "ephemeral",
-            replace_original: false,
-            text: `The notice is approved, but uploading its .eml file failed (${escapeMrkdwn((error as Error).message)}). Press Approve again to retry the upload.`,
+  router.view({
+    callbackId: noticeCallbackId,
+    refusalBlock: noticeBlockIds.body,
+    read: (values): FormRead<{ subject: string; body: string }> => {
+      const text = (block: string) => {
+        const value = (values[block]?.value as { value?: unknown } | undefined)?.value;
+        return withoutControlCharacters(typeof value === "string" ? value : "").trim();
+      };
+      const subject = text(noticeBlockIds.subject);
+      const body = text(noticeBlockIds.body);
+      const errors: Record<string, string> = {};
+      if (!subject) errors[noticeBlockIds.subject] = "The subject is empty.";
+      if (subject.length > noticeLimits.subject) errors[noticeBlockIds.subject] = `Keep the subject to ${noticeLimits.subject} characters.`;
+      if (!body) errors[noticeBlockIds.body] = "The email is empty.";
+      if (body.length > noticeLimits.body) errors[noticeBlockIds.body] = `Keep the email to ${noticeLimits.body} characters.`;
+      return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, value: { subject, body } };
+    },
+    about: {
+      locate: async (fields) => {
+        const phase = fields.phase as NoticePhase | undefined;
+        if (!phase || !(noticePhases as readonly string[]).includes(phase)) return null;
+        const incident = fields.incidentId ? await capability.incidents.findById(fields.incidentId) : null;
+        return incident ? { incident, phase } : null;
+      },
+      needs: () => "contribute" as const,
+    },
+    timing: "after-ack",
+    run: async (input, { incident, phase }, interaction) => {
+      await saveNoticeVersion(capability, incident, phase, { subject: input.subject, body: `${input.body}\n` }, interaction.userId);
+    },
+  });
+
+  router.action({
+    actionId: noticeActionIds.approve,
+    origin: "incident-channel",
+    locate: noticeOfButton,
+    needs: () => "approveNotice",
+    gone: "That notice no longer exists.",
+    run: async ({ notice }, _action, interaction) => {
+      const result = await approveNotice(capability, notice.id, interaction.userId);
+      if (!result.ok) {
+        await interaction.reply({ text: result.error });
+        return;
+      }
+      if (!result.newlyApproved) {
+        await interaction.reply({ text: "This version was already approved; here is its .eml file again." });
+      }
+      if (result.incident.channelId) {
+        await capability.slack
+          .uploadFile(result.incident.channelId, {
+            filename: result.filename,
+            title: result.subject,
+            content: result.eml,
+            comment: "The approved notice as an .eml file.",
+          })
+          .catch(async (error: unknown) => {
+            await interaction.reply({
+              text: `The notice is approved, but uploading its .eml file failed (${escapeMrkdwn((error as Error).message)}). Press Approve again to retry the upload.`,
+            });
           });
-        });
-    }
+      }
+    },
   });
 }
-

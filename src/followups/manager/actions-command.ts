@@ -1,11 +1,11 @@
 import type { Prisma } from "../../generated/prisma/client.ts";
-import { findIncident, notFoundMessage } from "../../incidents/commands.ts";
 import { incidentKey, parseIncidentReference } from "../../incidents/rules.ts";
 import { defineSubcommand, type Parsed, type Subcommand } from "../../slack/command-router.ts";
 import { escapeMrkdwn, truncate } from "../../slack/escape.ts";
 import type { SlackMessage } from "../../slack/gateway.ts";
 import type { FollowUpCapability } from "../capability.ts";
-import { byDueDate, listItems, overdueWhere, visibleTo } from "./queries.ts";
+import type { IncidentWithRoles } from "../../incidents/repository.ts";
+import { byDueDate, listItems, overdueWhere, visibleItemsWhere } from "./queries.ts";
 import { renderItemListMessage } from "./views.ts";
 
 /**
@@ -54,9 +54,12 @@ export async function listActionItems(
   capability: FollowUpCapability,
   filter: ActionsFilter,
   invocation: { userId: string; channelId: string },
+  /** For the incident filter: the incident the router found and the policy allowed. */
+  incident?: IncidentWithRoles,
 ): Promise<SlackMessage> {
   const now = capability.clock.now();
   const { timezone } = capability.playbook.followUps;
+  const visible = await visibleItemsWhere(capability.prisma, capability.access, invocation.userId);
   const show = async (
     title: string,
     summary: string,
@@ -70,7 +73,7 @@ export async function listActionItems(
       empty,
       now,
       timezone,
-      page: await listItems(capability.prisma, { AND: [where, visibleTo(invocation.userId)] }, orderBy, maxListed),
+      page: await listItems(capability.prisma, { AND: [where, visible] }, orderBy, maxListed),
       more: "Close some, or narrow the list: `/incident actions mine`.",
     });
 
@@ -87,15 +90,7 @@ export async function listActionItems(
         state: "open",
       });
     case "incident": {
-      const incident = await findIncident(capability.incidents, filter.number, invocation.channelId);
-      if (!incident || incident.phase !== "active") {
-        return {
-          text:
-            filter.number === undefined
-              ? "This channel is not an incident channel. Name the incident (`/incident actions INC-42`) or use `/incident actions mine`, `overdue` or `all`."
-              : notFoundMessage(filter.number),
-        };
-      }
+      if (!incident) throw new Error("the incident filter runs only with the incident the router found");
       const key = incidentKey(incident.number);
       // "open" sorts after "done": descending puts the open items first.
       return show(`Action items of ${key}`, `for ${key}`, `${key} has no action items yet. Add one with \`/incident action\`.`, { incidentId: incident.id }, [
@@ -112,8 +107,19 @@ export function actionsSubcommand(capability: FollowUpCapability): Subcommand<un
     usage: "[INC-<n>|mine|overdue|all]",
     summary: "Lists action items: this incident's, yours, the overdue ones or all open ones.",
     parse: parseActionsFilter,
+    access: (filter) =>
+      filter.kind === "incident"
+        ? {
+            kind: "incident",
+            number: filter.number,
+            needs: "view",
+            ...(filter.number === undefined
+              ? { notFound: "This channel is not an incident channel. Name the incident (`/incident actions INC-42`) or use `/incident actions mine`, `overdue` or `all`." }
+              : {}),
+          }
+        : { kind: "none", why: "lists only the items of incidents the person may see" },
     run: async (filter, context) => {
-      await context.reply(await listActionItems(capability, filter, context.invocation));
+      await context.reply(await listActionItems(capability, filter, context.invocation, context.incident));
     },
   });
 }

@@ -1,9 +1,9 @@
-import type { App } from "@slack/bolt";
 import { loadHomeData } from "../../home/data.ts";
 import { createHomeRefresher, type HomePublisher, registerHome } from "../../home/register.ts";
 import { renderHome } from "../../home/views.ts";
 import type { TimerHandler } from "../../scheduler/types.ts";
 import type { Subcommand } from "../../slack/command-router.ts";
+import type { SlackRouter } from "../../slack/interactions.ts";
 import type { FollowUpCapability } from "../capability.ts";
 import { actionsSubcommand } from "./actions-command.ts";
 import { createDigestHandler, digestTimerKind, scheduleDigest } from "./digest.ts";
@@ -36,8 +36,8 @@ function homePublisher(capability: FollowUpCapability): HomePublisher {
 }
 
 /** Registers the App Home tab. */
-export function registerManagerViews(app: App, capability: FollowUpCapability): void {
-  registerHome(app, homePublisher(capability));
+export function registerManagerViews(router: SlackRouter, capability: FollowUpCapability): void {
+  registerHome(router, homePublisher(capability));
 }
 
 const refreshers = new WeakMap<FollowUpCapability, (userIds: readonly string[]) => void>();

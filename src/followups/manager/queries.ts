@@ -1,4 +1,5 @@
 import { DateTime } from "luxon";
+import type { Access } from "../../access/access.ts";
 import type { ActionItem, Prisma, PrismaClient } from "../../generated/prisma/client.ts";
 
 /**
@@ -41,19 +42,24 @@ export async function listItems(
 }
 
 /**
- * What one person may see of items: everything from public incidents, and
- * from private incidents only what they own, created, or hold a role in.
- * Team-wide lists (overdue, all, the App Home's overdue list) use it; a
+ * What one person may see of items, as a filter: those of public incidents,
+ * and of the private incidents the access policy lets them see (asked per
+ * private incident that has items; membership is cached). Every list of
+ * items across incidents (overdue, all, mine, the App Home) uses it, so a
  * private incident stays as private as its channel.
  */
-export function visibleTo(userId: string): Prisma.ActionItemWhereInput {
+export async function visibleItemsWhere(
+  prisma: PrismaClient,
+  access: Pick<Access, "visibleTo">,
+  userId: string,
+): Promise<Prisma.ActionItemWhereInput> {
+  const privateIncidents = await prisma.incident.findMany({
+    where: { isPrivate: true, actionItems: { some: {} } },
+    select: { id: true, number: true, isPrivate: true, channelId: true, roles: { select: { role: true, userId: true } } },
+  });
+  const visible = await access.visibleTo(privateIncidents, userId);
   return {
-    OR: [
-      { incident: { isPrivate: false } },
-      { ownerId: userId },
-      { createdBy: userId },
-      { incident: { roles: { some: { userId } } } },
-    ],
+    OR: [{ incident: { isPrivate: false } }, ...(visible.length > 0 ? [{ incidentId: { in: visible.map((incident) => incident.id) } }] : [])],
   };
 }
 

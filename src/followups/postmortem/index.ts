@@ -1,10 +1,9 @@
-import type { App } from "@slack/bolt";
-import { findIncident, notFoundMessage } from "../../incidents/commands.ts";
 import type { IncidentWithRoles } from "../../incidents/repository.ts";
 import { splitIncidentReference } from "../../incidents/rules.ts";
 import type { TimerHandler, Transaction } from "../../scheduler/types.ts";
 import { defineSubcommand, type Subcommand } from "../../slack/command-router.ts";
 import { escapeMrkdwn } from "../../slack/escape.ts";
+import type { ActionPayload, Interaction, SlackRouter } from "../../slack/interactions.ts";
 import type { FollowUpCapability } from "../capability.ts";
 import {
   createReviewReminderHandler,
@@ -48,12 +47,10 @@ export function postmortemSubcommands(capability: FollowUpCapability): Subcomman
       }
       return { ok: true, value: number !== undefined ? { number } : {} };
     },
-    run: async (args, context) => {
-      const incident = await findIncident(capability.incidents, args.number, context.invocation.channelId);
-      if (!incident || incident.phase !== "active") {
-        await context.reply({ text: notFoundMessage(args.number) });
-        return;
-      }
+    // The draft holds the whole timeline: only someone who may see the incident gets it.
+    access: (args) => ({ kind: "incident", number: args.number, needs: "contribute" }),
+    run: async (_args, context) => {
+      const incident = context.incident!;
       if (incident.status !== "resolved") {
         await context.reply(renderNotResolvedReply(incident));
         return;
@@ -95,41 +92,47 @@ async function deliverDraft(
   }
 }
 
-export function registerPostmortemInteractions(app: App, capability: FollowUpCapability): void {
-  const takeOwner = async (
-    body: unknown,
-    ownerId: string | undefined,
-    respond: (message: Record<string, unknown>) => Promise<unknown>,
-    chosenBy: string,
-  ) => {
-    const action = (body as { actions?: { block_id?: string; value?: string }[] }).actions?.[0];
-    const incidentId = action?.value ?? incidentIdFromOwnerBlock(action?.block_id);
-    if (!incidentId || !ownerId) return;
-    const changed = await setPostmortemOwner(capability, incidentId, ownerId);
+export function registerPostmortemInteractions(router: SlackRouter, capability: FollowUpCapability): void {
+  // Both controls sit on the owner question in the incident's channel; the incident is named in the
+  // button's value or the picker's block id, and must be that channel's.
+  const locate = async (action: ActionPayload) => {
+    const incidentId = action.value ?? incidentIdFromOwnerBlock(action.blockId);
+    const incident = incidentId ? await capability.incidents.findById(incidentId) : null;
+    return incident ? { incident } : null;
+  };
+  const takeOwner = async (incident: IncidentWithRoles, ownerId: string, interaction: Interaction) => {
+    const changed = await setPostmortemOwner(capability, incident.id, ownerId);
     if (!changed) {
-      await respond({ response_type: "ephemeral", replace_original: false, text: "That incident no longer exists." });
+      await interaction.reply({ text: "That incident no longer exists." });
       return;
     }
-    await respond({
-      replace_original: true,
-      ...renderOwnerChosen(
+    await interaction.replaceOriginal(
+      renderOwnerChosen(
         changed.incident,
         { ownerId, reviewDueAt: changed.postmortem.reviewDueAt },
-        chosenBy,
+        interaction.userId,
         capability.playbook.followUps.timezone,
       ),
-    });
+    );
   };
 
-  app.action(postmortemActionIds.takeOwnership, async ({ ack, body, respond }) => {
-    await ack();
-    await takeOwner(body, body.user.id, respond, body.user.id);
+  router.action({
+    actionId: postmortemActionIds.takeOwnership,
+    origin: "incident-channel",
+    locate,
+    needs: () => "contribute",
+    run: async ({ incident }, _action, interaction) => takeOwner(incident, interaction.userId, interaction),
   });
 
-  app.action(postmortemActionIds.chooseOwner, async ({ ack, body, respond }) => {
-    await ack();
-    const selected = (body as { actions?: { selected_user?: string }[] }).actions?.[0]?.selected_user;
-    await takeOwner(body, selected, respond, body.user.id);
+  router.action({
+    actionId: postmortemActionIds.chooseOwner,
+    origin: "incident-channel",
+    locate,
+    needs: () => "contribute",
+    run: async ({ incident }, action, interaction) => {
+      if (!action.selectedUser) return;
+      await takeOwner(incident, action.selectedUser, interaction);
+    },
   });
 }
 
