@@ -9,7 +9,9 @@ import { renderAnnouncement, renderIntro, renderTopic } from "./views.ts";
 /**
  * Declaring an incident is a short saga across the database and Slack:
  *
- *   1. insert the incident (phase `declaring`), IC and timeline — one transaction;
+ *   1. insert the incident (phase `declaring`), IC and timeline — one transaction,
+ *      numbered from the `incident_counter` row (never reused, so a rollback
+ *      leaves a gap); if this fails no incident exists and the user is told;
  *   2. create its channel — if this fails the row is deleted, so a failed
  *      declaration leaves nothing behind and the user is told plainly;
  *   3. invite the declarer, set the topic, post the intro, post the
@@ -63,7 +65,20 @@ export async function declareIncident(
   deps: DeclareDependencies,
   input: NewIncident,
 ): Promise<DeclareOutcome> {
-  const incident = await deps.incidents.createDeclaring(input, deps.clock.now());
+  let incident: Incident;
+  try {
+    incident = await deps.incidents.createDeclaring(input, deps.clock.now());
+  } catch (error) {
+    // The ack is already gone, so a throw here would reach no one on the form
+    // path (its listener only reports outcomes). The transaction rolled back:
+    // no incident exists, and trying again is the right advice.
+    deps.log.error({ err: error, declaredBy: input.declaredBy }, "declaration not recorded");
+    // Prisma's message quotes source paths and code, so Slack gets a plain sentence and the log the detail.
+    return {
+      kind: "rolled_back",
+      reason: "I couldn't record the incident: the database did not accept it (details are in the bot's log).",
+    };
+  }
   deps.log.info(
     { incident: incidentKey(incident.number), severity: incident.severity },
     "incident declared",
