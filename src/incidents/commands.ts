@@ -285,7 +285,9 @@ export function describeOutcome(outcome: DeclareOutcome): string {
       return `Declared *${escapeMrkdwn(`${incidentKey(incident.number)}: ${incident.title}`)}* (${incident.severity}) in ${mentionChannel(incident.channelId!)}. You are the incident commander.`;
     }
     case "rolled_back":
-      return `${outcome.reason} Nothing was recorded; please try again. If it keeps failing, check that the bot has the channels:manage scope.`;
+      return `${outcome.reason} Nothing was recorded; please try again.${
+        outcome.reason.includes("incident channel") ? " If it keeps failing, check that the bot has the channels:manage scope." : ""
+      }`;
     case "incomplete": {
       const { incident } = outcome;
       return `Declared ${incidentKey(incident.number)} in ${mentionChannel(incident.channelId!)}, but setting it up did not finish: ${outcome.reason}. The bot finishes it when Slack recovers (at the latest on its next start).`;
