@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import { escapeForGitHub } from "../../github/text.ts";
+import { escapeForGitHub, safeLinkForGitHub } from "../../github/text.ts";
 import { incidentKey } from "../../incidents/rules.ts";
 
 /**
@@ -211,7 +211,8 @@ export function describeTimelineEvent(
       }
       case "message_pinned": {
         const from = typeof data.author === "string" && data.author ? ` (message by ${user(data.author)})` : "";
-        const link = typeof data.permalink === "string" && /^https:\/\/[^\s()]+$/.test(data.permalink) ? ` [link](${data.permalink})` : "";
+        const safe = typeof data.permalink === "string" ? safeLinkForGitHub(data.permalink) : undefined;
+        const link = safe ? ` [link](${safe})` : "";
         return `Message added to the timeline${by}${from}${text("text") ? `: ${text("text")}` : ""}${link}`;
       }
       case "notice_drafted":
