@@ -59,7 +59,7 @@ export function renderChecklist(
     },
   ];
   return {
-    text: `${checklist.label} checklist for ${incidentKey(incident.number)}: ${items.map((item) => item.text).join("; ")}`,
+    text: escapeMrkdwn(`${checklist.label} checklist for ${incidentKey(incident.number)}: ${items.map((item) => item.text).join("; ")}`),
     blocks,
   };
 }

@@ -9,6 +9,7 @@ import type { SlackMessage } from "../slack/gateway.ts";
 import { enqueueSlackPost } from "../slack/outbox.ts";
 import type { FollowUpCapability } from "./capability.ts";
 import { queueGitHubIssue, queueIssueStatePush } from "./github-outbox.ts";
+import { githubExportFor, privateSkipReason } from "./private-incidents.ts";
 
 /**
  * Follow-up action items: recorded here first (owner, due date, incident),
@@ -88,9 +89,12 @@ export function isOverdue(item: { state: string; dueOn: Date | null }, now: Date
   return dueDateText(item)! < today!;
 }
 
+/** `private`: GitHub is on, but the playbook keeps this private incident off it. */
+export type ActionItemGitHub = "queued" | "off" | "private";
+
 export interface CreatedActionItem {
   item: ActionItem;
-  github: "queued" | "off";
+  github: ActionItemGitHub;
 }
 
 /** Records the item, notes it on the timeline and in the channel, and queues its GitHub issue. */
@@ -100,7 +104,11 @@ export async function createActionItem(
   input: { text: string; ownerId?: string; dueOn?: string; createdBy: string; sourceUrl?: string },
 ): Promise<CreatedActionItem> {
   const now = capability.clock.now();
-  const github = capability.githubRepository ? "queued" : "off";
+  const github: ActionItemGitHub = !capability.githubRepository
+    ? "off"
+    : githubExportFor(capability.playbook, incident) === "skip"
+      ? "private"
+      : "queued";
   const item = await capability.prisma.$transaction(async (tx) => {
     const created = await tx.actionItem.create({
       data: {
@@ -112,7 +120,8 @@ export async function createActionItem(
         createdAt: now,
         updatedAt: now,
         sourceUrl: input.sourceUrl ?? null,
-        githubState: github,
+        // A skipped private item is tracked like one with GitHub off: no issue, no state pushes.
+        githubState: github === "queued" ? "queued" : "off",
       },
     });
     await tx.timelineEvent.create({
@@ -158,8 +167,13 @@ export function describeActionItem(item: ActionItem): string {
 
 export const markActionItemDoneActionId = "action_item_mark_done";
 
-export function renderActionItemAdded(item: ActionItem, createdBy: string, github: "queued" | "off"): SlackMessage {
-  const where = github === "queued" ? "Its GitHub issue is queued; the link follows here." : "GitHub is not configured, so it is tracked here only.";
+export function renderActionItemAdded(item: ActionItem, createdBy: string, github: ActionItemGitHub): SlackMessage {
+  const where =
+    github === "queued"
+      ? "Its GitHub issue is queued; the link follows here."
+      : github === "private"
+        ? `${privateSkipReason}, so it is tracked here only.`
+        : "GitHub is not configured, so it is tracked here only.";
   const text = `📝 ${mentionUser(createdBy)} added an action item: ${describeActionItem(item)}\n${where}`;
   return {
     text,
@@ -237,7 +251,12 @@ export async function completeActionItem(
 /** The ephemeral answer to whoever added the item. */
 export function replyForCreated(incident: { number: number }, created: CreatedActionItem): string {
   const key = incidentKey(incident.number);
-  return created.github === "queued"
-    ? `Action item added to ${key}. Its GitHub issue is queued; the link will be posted in the incident channel.`
-    : `Action item added to ${key}. GitHub is off (GITHUB_TOKEN and GITHUB_REPOSITORY are not set), so it is tracked here only.`;
+  switch (created.github) {
+    case "queued":
+      return `Action item added to ${key}. Its GitHub issue is queued; the link will be posted in the incident channel.`;
+    case "private":
+      return `Action item added to ${key}. ${privateSkipReason}, so it is tracked here only.`;
+    case "off":
+      return `Action item added to ${key}. GitHub is off (GITHUB_TOKEN and GITHUB_REPOSITORY are not set), so it is tracked here only.`;
+  }
 }

@@ -1,6 +1,6 @@
 import type { Playbook } from "../config/playbook.ts";
 import { Prisma, type PrismaClient } from "../generated/prisma/client.ts";
-import { escapeForGitHub } from "../github/text.ts";
+import { escapeForGitHub, safeLinkForGitHub } from "../github/text.ts";
 import { type GitHubClient, type GitHubIssue, GitHubUnavailableError, type NewIssue } from "../github/client.ts";
 import { incidentKey } from "../incidents/rules.ts";
 import type { Logger } from "../logging.ts";
@@ -10,6 +10,8 @@ import type { TimerHandler, Transaction } from "../scheduler/types.ts";
 import { escapeMrkdwn, truncate } from "../slack/escape.ts";
 import type { SlackGateway } from "../slack/gateway.ts";
 import { enqueueSlackPost } from "../slack/outbox.ts";
+import { renderRedactedPostmortemMarkdown } from "./postmortem/markdown.ts";
+import { type GitHubExport, githubExportFor } from "./private-incidents.ts";
 
 /**
  * The GitHub outbox: an action item or a postmortem is recorded first, with
@@ -79,56 +81,111 @@ interface IssueDraft {
   attemptedAt: Date | null;
   /** Whose App Home lists it. */
   watchers: string[];
+  exported: GitHubExport;
 }
 
-async function loadDraft(prisma: PrismaClient, subject: IssueSubject): Promise<IssueDraft | undefined> {
+/**
+ * What the issue says. For a private incident it depends on
+ * `followUps.privateIncidents`, read when the issue is opened (the moment
+ * content leaves for GitHub): `skip` opens nothing, `redacted` a neutral
+ * issue. Labels never carry the title, so they are the same in every mode.
+ */
+async function loadDraft(
+  deps: Pick<GitHubOutboxDependencies, "prisma" | "playbook">,
+  subject: IssueSubject,
+): Promise<IssueDraft | "skip" | undefined> {
+  const { prisma, playbook } = deps;
   if (subject.type === "action_item") {
     const item = await prisma.actionItem.findUnique({ where: { id: subject.id }, include: { incident: true } });
     if (!item || item.githubState !== "queued") return undefined;
     const { incident } = item;
+    const exported = githubExportFor(playbook, incident);
+    if (exported === "skip") return "skip";
+    const key = incidentKey(incident.number);
     const due = item.dueOn ? item.dueOn.toISOString().slice(0, 10) : undefined;
+    const channel = incident.channelId ? slackChannelLink(incident.channelId) : undefined;
+    const source = item.sourceUrl ? safeLinkForGitHub(item.sourceUrl) : undefined;
+    // Redacted: the item's own text was typed in the private channel too, so it stays there;
+    // the issue says where to read it.
+    const intro =
+      exported === "redacted"
+        ? [
+            `Follow-up action item from **${key}**, a private incident (${incident.severity}).`,
+            "",
+            `What needs doing is written in Slack${channel ? `, in the incident's private channel: ${channel}` : ""}. The playbook's \`followUps.privateIncidents\` is \`redacted\`, so it is not copied here.`,
+          ]
+        : [
+            `Follow-up action item from **${key}: ${escapeForGitHub(incident.title)}** (${incident.severity}).`,
+            "",
+            escapeForGitHub(item.text),
+          ];
     const body = [
-      `Follow-up action item from **${incidentKey(incident.number)}: ${escapeForGitHub(incident.title)}** (${incident.severity}).`,
-      "",
-      escapeForGitHub(item.text),
+      ...intro,
       "",
       ...(due ? [`- Due: ${due}`] : []),
-      ...(incident.channelId ? [`- Incident channel: ${slackChannelLink(incident.channelId)}`] : []),
-      ...(item.sourceUrl ? [`- From this Slack message: ${item.sourceUrl}`] : []),
+      ...(channel && exported !== "redacted" ? [`- Incident channel: ${channel}`] : []),
+      ...(source ? [`- Source: [the Slack message](${source})`] : []),
       "",
       "Closing this issue marks the action item done in Slack; reopening it reopens the item.",
       "",
       markerFor(subject),
     ].join("\n");
+    const title = exported === "redacted" ? `${key}: Follow-up from a private incident` : `${key}: ${firstLine(item.text)}`;
     return {
       incident,
-      issue: {
-        title: truncate(`${incidentKey(incident.number)}: ${firstLine(item.text)}`, 200),
-        body,
-        labels: issueLabels(incident),
-        assignees: [],
-      },
+      issue: { title: truncate(title, 200), body, labels: issueLabels(incident), assignees: [] },
       ownerId: item.ownerId,
       attemptedAt: item.githubAttemptedAt,
       watchers: [item.createdBy, ...(item.ownerId ? [item.ownerId] : [])],
+      exported,
     };
   }
   const postmortem = await prisma.postmortem.findUnique({ where: { incidentId: subject.id }, include: { incident: true } });
   if (!postmortem || postmortem.githubState !== "queued" || !postmortem.markdown) return undefined;
   const { incident } = postmortem;
+  const exported = githubExportFor(playbook, incident);
+  if (exported === "skip") return "skip";
+  const key = incidentKey(incident.number);
+  const body =
+    exported === "redacted"
+      ? renderRedactedPostmortemMarkdown({
+          incident,
+          channelLink: incident.channelId ? slackChannelLink(incident.channelId) : null,
+          reviewDueAt: postmortem.reviewDueAt,
+          actionItems: await prisma.actionItem.findMany({
+            where: { incidentId: incident.id },
+            orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+            select: { state: true, githubNumber: true },
+          }),
+          timezone: playbook.followUps.timezone,
+        })
+      : // The draft is the bot's own Markdown, built from escaped text (src/followups/postmortem/).
+        postmortem.markdown;
   return {
     incident,
     issue: {
-      title: truncate(`Postmortem: ${incidentKey(incident.number)}: ${incident.title}`, 200),
-      // The draft is the bot's own Markdown, built from escaped text (src/followups/postmortem/).
-      body: `${postmortem.markdown}\n\n${markerFor(subject)}`,
+      title: truncate(exported === "redacted" ? `Postmortem: ${key} (private incident)` : `Postmortem: ${key}: ${incident.title}`, 200),
+      body: `${body}\n\n${markerFor(subject)}`,
       labels: ["postmortem", ...issueLabels(incident)],
       assignees: [],
     },
     ownerId: postmortem.ownerId,
     attemptedAt: postmortem.githubAttemptedAt,
     watchers: postmortem.ownerId ? [postmortem.ownerId] : [],
+    exported,
   };
+}
+
+/**
+ * The playbook changed to `skip` while the issue was queued: nothing goes
+ * out, and the subject is tracked in Slack only from now on.
+ */
+async function recordSkipped(tx: Transaction, subject: IssueSubject): Promise<void> {
+  if (subject.type === "action_item") {
+    await tx.actionItem.updateMany({ where: { id: subject.id, githubState: "queued" }, data: { githubState: "off" } });
+  } else {
+    await tx.postmortem.updateMany({ where: { incidentId: subject.id, githubState: "queued" }, data: { githubState: "off" } });
+  }
 }
 
 function issueLabels(incident: { number: number; severity: string }): string[] {
@@ -203,8 +260,12 @@ export function createGitHubIssueHandler(deps: GitHubOutboxDependencies): TimerH
     const type = timer.payload.type;
     if (type !== "action_item" && type !== "postmortem") throw new Error(`unknown GitHub issue subject "${String(type)}"`);
     const subject: IssueSubject = { type, id: String(timer.payload.id) };
-    const draft = await loadDraft(deps.prisma, subject);
+    const draft = await loadDraft(deps, subject);
     if (!draft) return { kind: "done" };
+    if (draft === "skip") {
+      deps.log.info({ subject: subject.type, id: subject.id }, "private incident kept off github; issue not opened");
+      return { kind: "done", effects: (tx) => recordSkipped(tx, subject) };
+    }
     const marker = markerFor(subject);
     try {
       let issue = draft.attemptedAt
@@ -289,11 +350,15 @@ async function recordIssue(
     // Marked done in Slack while its issue was still queued: close the issue too.
     if (item.state === "done") await queueIssueStatePush(tx, item.id, now);
     const assigned = assignee ? ` Assigned to ${assignee} on GitHub.` : "";
-    text = `🔗 GitHub issue <${issue.url}|#${issue.number}> opened for the action item: ${escapeMrkdwn(truncate(item.text, 300))}.${assigned}`;
+    const redacted = draft.exported === "redacted" ? " The issue does not repeat its text: this incident is private." : "";
+    text = `🔗 GitHub issue <${issue.url}|#${issue.number}> opened for the action item: ${escapeMrkdwn(truncate(item.text, 300))}.${assigned}${redacted}`;
   } else {
     const updated = await tx.postmortem.updateMany({ where: { incidentId: subject.id, githubState: "queued" }, data: recorded });
     if (updated.count === 0) return;
-    text = `📄 The postmortem draft is open for editing as GitHub issue <${issue.url}|#${issue.number}>.`;
+    text =
+      draft.exported === "redacted"
+        ? `📄 The postmortem's review is tracked as GitHub issue <${issue.url}|#${issue.number}>, which carries none of the draft: this incident is private (\`followUps.privateIncidents: redacted\`). The draft stays here.`
+        : `📄 The postmortem draft is open for editing as GitHub issue <${issue.url}|#${issue.number}>.`;
   }
   if (draft.incident.channelId) {
     await enqueueSlackPost(

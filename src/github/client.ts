@@ -220,6 +220,9 @@ function toIssue(data: IssueData): GitHubIssue {
   };
 }
 
+/** GitHub's advice for a secondary rate limit that names no wait: at least a minute. */
+const secondaryRateLimitWaitSeconds = 60;
+
 /**
  * Outages, rate limits and lost connections become GitHubUnavailableError
  * (the outbox waits and retries); anything else (a bad token, a missing
@@ -235,16 +238,20 @@ function classify(what: string, error: unknown): Error {
   const headers = candidate.response?.headers ?? {};
   const retryAfter = Number(headers["retry-after"]);
   const reset = Number(headers["x-ratelimit-reset"]);
-  const rateLimited =
-    status === 429 ||
-    (status === 403 && (headers["x-ratelimit-remaining"] === "0" || /rate limit/i.test(candidate.message ?? "")));
+  // GitHub sends x-ratelimit-* on every answer, errors included. The reset is only a wait when
+  // the quota is spent; on a 5xx with quota left it is just when the hour's window ends, and
+  // reading it as a wait parked the outbox for up to an hour instead of backing off.
+  const quotaSpent = headers["x-ratelimit-remaining"] === "0";
+  const rateLimited = status === 429 || (status === 403 && (quotaSpent || /rate limit/i.test(candidate.message ?? "")));
   const transient = status === undefined || status >= 500 || rateLimited;
   if (!transient) return new Error(`GitHub ${what} failed (${status}): ${candidate.message ?? "unknown error"}`);
   const retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter > 0
     ? retryAfter
-    : Number.isFinite(reset) && reset > 0
+    : quotaSpent && Number.isFinite(reset) && reset > 0
       ? Math.max(1, Math.ceil(reset - Date.now() / 1000))
-      : undefined;
+      : rateLimited
+        ? secondaryRateLimitWaitSeconds
+        : undefined;
   return new GitHubUnavailableError(
     `GitHub ${what} failed: ${status ?? "no answer"} ${candidate.message ?? ""}`.trim(),
     status,

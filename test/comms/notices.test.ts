@@ -100,6 +100,26 @@ describe("draft → edit → approve", () => {
     expect(file!.bytes!.toString("utf8")).toMatch(/^Content-Type: text\/plain; charset=utf-8/m);
   });
 
+  it("the approved message pings nobody, in its fallback text as in its blocks", async () => {
+    await declare();
+    await bot.send.slashCommand("email", { userId: "U0BOB", channelId });
+    await bot.settle();
+    await submitNotice(openedNotice().private_metadata, "<!channel> <@U0BOB> down <!here|here>", "Body <!everyone>");
+    const notice = await bot.app.db.prisma.notice.findFirstOrThrow();
+    await bot.send.blockAction({ action_id: noticeActionIds.approve, value: notice.id }, { userId: "U0BOB", channelId });
+    await bot.settle();
+
+    const approved = bot.emulator.world.messages(channelId).find((m) => m.text.startsWith("Customer notice investigating v1 for INC-1 approved"));
+    expect(approved).toBeDefined();
+    // Only the approver is mentioned on purpose; nothing from the subject is a live mention.
+    expect(approved!.text).toBe(
+      "Customer notice investigating v1 for INC-1 approved by <@U0BOB>: &lt;!channel&gt; &lt;@U0BOB&gt; down &lt;!here|here&gt;",
+    );
+    for (const message of bot.emulator.world.messages(channelId)) {
+      expect(message.text).not.toMatch(/<!channel>|<!here|<!everyone>/);
+    }
+  });
+
   it("refuses an empty subject or body with field errors and saves nothing", async () => {
     await declare();
     await bot.send.slashCommand("email", { userId: "U0BOB", channelId });

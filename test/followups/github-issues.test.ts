@@ -185,6 +185,40 @@ describe("faults", () => {
     expect(await bot.app.db.prisma.timer.count({ where: { kind: "github.open_issue", state: { not: "done" } } })).toBe(0);
   });
 
+  it("a 5xx that carries the usual rate-limit headers backs off 30 s, not until the quota resets", async () => {
+    await start();
+    github.faults.add({ route: "POST /repos/:owner/:repo/issues", kind: "server_error", status: 502, times: 1 });
+    await bot.send.slashCommand("action Add a retry budget", { userId: "U0BOB", channelId });
+    await bot.settle();
+
+    const failed = createCalls().at(-1)!;
+    expect(failed.status).toBe(502);
+    // The reproduction needs GitHub's headers on the error: quota left, a reset up to an hour away.
+    expect(Number(failed.responseHeaders!["x-ratelimit-remaining"])).toBeGreaterThan(0);
+    expect(Number(failed.responseHeaders!["x-ratelimit-reset"]) * 1000).toBeGreaterThan(Date.now() + 10 * 60_000);
+
+    const timer = await bot.app.db.prisma.timer.findFirstOrThrow({ where: { kind: "github.open_issue" } });
+    expect(timer.state).toBe("pending");
+    expect(timer.dueAt.getTime() - bot.clock.now().getTime()).toBe(30_000);
+    expect((await bot.app.db.prisma.actionItem.findFirstOrThrow()).githubState).toBe("queued");
+
+    await bot.advance(30_000);
+    expect((await bot.app.db.prisma.actionItem.findFirstOrThrow()).githubState).toBe("created");
+    expect(issuesIn()).toHaveLength(1);
+  });
+
+  it("a spent quota (x-ratelimit-remaining: 0) waits until the reset", async () => {
+    await start();
+    github.faults.add({ route: "POST /repos/:owner/:repo/issues", kind: "rate_limited", limit: "primary", retryAfterSeconds: 600, times: 1 });
+    await bot.send.slashCommand("action Add a retry budget", { userId: "U0BOB", channelId });
+    await bot.settle();
+    const timer = await bot.app.db.prisma.timer.findFirstOrThrow({ where: { kind: "github.open_issue" } });
+    const wait = timer.dueAt.getTime() - bot.clock.now().getTime();
+    // The reset is counted on the wall clock, seconds rounded up.
+    expect(wait).toBeGreaterThanOrEqual(590_000);
+    expect(wait).toBeLessThanOrEqual(602_000);
+  });
+
   it("after a lost answer, finds the issue by its marker instead of opening a second", async () => {
     await start();
     github.faults.add({ route: "POST /repos/:owner/:repo/issues", kind: "drop_response", times: 1 });

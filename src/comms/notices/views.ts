@@ -103,7 +103,9 @@ export function renderNoticeApproved(
   notice: { phase: string; version: number; subject: string; body: string; approvedBy: string },
 ): SlackMessage {
   return {
-    text: `Customer notice ${notice.phase} v${notice.version} for ${incidentKey(incident.number)} approved by <@${notice.approvedBy}>: ${notice.subject}`,
+    // The fallback text is read as mrkdwn too (notifications, clients without blocks), so the
+    // subject people typed is escaped like the preview: `<!channel>` in it must not ping.
+    text: `Customer notice ${notice.phase} v${notice.version} for ${incidentKey(incident.number)} approved by ${mentionUser(notice.approvedBy)}: ${escapeMrkdwn(notice.subject)}`,
     blocks: [
       {
         type: "section",

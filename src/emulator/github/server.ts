@@ -60,6 +60,8 @@ export type RecordedCall = {
   status: number;
   /** The body answered, or for drop_response the body that was never delivered. */
   response: unknown;
+  /** The headers answered (absent when the connection was dropped before an answer). */
+  responseHeaders?: Record<string, string>;
   at: Date;
   /** Set when an injected fault decided the answer. */
   fault?: FaultKind;
@@ -355,7 +357,7 @@ class LoopbackGitHubEmulator implements GitHubEmulator {
     const raw = await readBody(request);
     const parsed = parseJson(raw);
 
-    const record = (status: number, answered: unknown, fault?: FaultKind, user?: string) => {
+    const record = (status: number, answered: unknown, fault?: FaultKind, user?: string, headers?: Record<string, string>) => {
       this.recorded.push({
         method,
         path,
@@ -368,6 +370,7 @@ class LoopbackGitHubEmulator implements GitHubEmulator {
         ...(fault ? { fault } : {}),
         requestId,
         ...(user ? { user } : {}),
+        ...(headers ? { responseHeaders: headers } : {}),
       });
     };
 
@@ -392,9 +395,13 @@ class LoopbackGitHubEmulator implements GitHubEmulator {
     if (failure && failure.kind !== "drop_response") {
       const limit = this.rateLimits.peek(callerLogin, resource);
       const callerId = caller.kind === "user" ? caller.user.id : 0;
-      const answer = this.faultAnswer(failure, requestId, limit, callerId);
-      record(answer.status, answer.body, failure.kind, callerLogin);
-      send(response, withCommonHeaders(answer, requestId, callerLogin !== undefined));
+      const answer = withCommonHeaders(
+        this.faultAnswer(failure, requestId, limit, callerId, resource, callerLogin !== undefined),
+        requestId,
+        callerLogin !== undefined,
+      );
+      record(answer.status, answer.body, failure.kind, callerLogin, answer.headers);
+      send(response, answer);
       return;
     }
 
@@ -406,7 +413,7 @@ class LoopbackGitHubEmulator implements GitHubEmulator {
       dropConnection(response);
       return;
     }
-    record(final.status, final.body, undefined, callerLogin);
+    record(final.status, final.body, undefined, callerLogin, final.headers);
     send(response, final);
   }
 
@@ -486,13 +493,18 @@ class LoopbackGitHubEmulator implements GitHubEmulator {
     requestId: string,
     limit: RateLimit,
     callerId: number,
+    resource: RateResource,
+    authenticated: boolean,
   ): Answer {
     switch (failure.kind) {
       case "server_error": {
         const status = failure.status ?? 500;
+        // GitHub reports the caller's quota on its errors too: an outage answer carries
+        // x-ratelimit-* with plenty remaining, and a client must not read the reset as a wait.
         return {
           status,
           body: { message: serverErrorMessages[status] ?? "Server Error", status: String(status) },
+          ...(authenticated ? { headers: rateLimitHeaders(limit, resource) } : {}),
         };
       }
       case "rate_limited": {

@@ -1,5 +1,5 @@
 import { DateTime } from "luxon";
-import { escapeForGitHub } from "../../github/text.ts";
+import { escapeForGitHub, safeLinkForGitHub } from "../../github/text.ts";
 import { incidentKey } from "../../incidents/rules.ts";
 
 /**
@@ -148,6 +148,51 @@ export function renderPostmortemMarkdown(facts: PostmortemFacts): string {
     .join("\n\n")}\n`;
 }
 
+/** What the redacted postmortem issue of a private incident may say. */
+export interface RedactedPostmortemFacts {
+  incident: { number: number; severity: string; declaredAt: Date; resolvedAt: Date | null };
+  /** Where the draft lives: the private channel, for its members. */
+  channelLink: string | null;
+  reviewDueAt: Date | null;
+  actionItems: readonly { state: string; githubNumber: number | null }[];
+  timezone: string;
+}
+
+/**
+ * The GitHub issue of a private incident's postmortem under
+ * `followUps.privateIncidents: redacted`: a placeholder that tracks the
+ * review, with nothing anyone typed (no title, summary, timeline, updates or
+ * action item text). The draft itself goes to the private channel.
+ */
+export function renderRedactedPostmortemMarkdown(facts: RedactedPostmortemFacts): string {
+  const { incident } = facts;
+  const key = incidentKey(incident.number);
+  const at = (date: Date) => formatTime(date, facts.timezone);
+  const linked = facts.actionItems.filter((item) => item.githubNumber !== null);
+  const unlinked = facts.actionItems.length - linked.length;
+  const lines = [
+    `# ${key} postmortem (private incident)`,
+    "",
+    `${key} is a private incident. Its postmortem is written in Slack: the title, summary, timeline, updates and action items are not copied here (the playbook's \`followUps.privateIncidents\` is \`redacted\`).`,
+    "",
+    facts.channelLink
+      ? `The draft is in the incident's private channel, for its members: ${facts.channelLink}`
+      : "The draft is stored by the incident bot.",
+    "",
+    `- **Severity:** ${escapeMarkdown(incident.severity)}`,
+    `- **Declared:** ${at(incident.declaredAt)}`,
+    `- **Resolved:** ${incident.resolvedAt ? at(incident.resolvedAt) : "not yet"}`,
+    ...(facts.reviewDueAt ? [`- **Review due:** ${at(facts.reviewDueAt)}`] : []),
+    "",
+    "## Action items",
+    "",
+    ...linked.map((item) => `- [${item.state === "done" ? "x" : " "}] #${item.githubNumber}`),
+    ...(unlinked > 0 ? [`- ${unlinked} more tracked in Slack only`] : []),
+    ...(facts.actionItems.length === 0 ? ["_None recorded._"] : []),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
 /** Timeline lines in time order, within `budget` characters; the rest are counted, not dropped silently. */
 function renderTimelineLines(facts: PostmortemFacts, budget: number): string[] {
   const events = [...facts.timeline].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
@@ -211,7 +256,8 @@ export function describeTimelineEvent(
       }
       case "message_pinned": {
         const from = typeof data.author === "string" && data.author ? ` (message by ${user(data.author)})` : "";
-        const link = typeof data.permalink === "string" && /^https:\/\/[^\s()]+$/.test(data.permalink) ? ` [link](${data.permalink})` : "";
+        const safe = typeof data.permalink === "string" ? safeLinkForGitHub(data.permalink) : undefined;
+        const link = safe ? ` [link](${safe})` : "";
         return `Message added to the timeline${by}${from}${text("text") ? `: ${text("text")}` : ""}${link}`;
       }
       case "notice_drafted":

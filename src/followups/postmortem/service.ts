@@ -8,7 +8,8 @@ import { enqueueSlackPost } from "../../slack/outbox.ts";
 import type { FollowUpCapability } from "../capability.ts";
 import { queueGitHubIssue } from "../github-outbox.ts";
 import { escapeMarkdown, type PostmortemFacts, renderPostmortemMarkdown } from "./markdown.ts";
-import { renderOwnerPrompt, renderReviewReminder } from "./views.ts";
+import { githubExportFor, privateSkipReason } from "../private-incidents.ts";
+import { postmortemFilename, renderOwnerPrompt, renderReviewReminder } from "./views.ts";
 
 /**
  * The postmortem: its owner and review deadline (set when the incident
@@ -120,7 +121,8 @@ export async function draftPostmortem(
     collectFacts(capability, incident, timeline, actionItems, existing, names),
   );
   const now = capability.clock.now();
-  const wantsGitHub = capability.githubRepository !== undefined;
+  const exported = githubExportFor(capability.playbook, incident);
+  const wantsGitHub = capability.githubRepository !== undefined && exported !== "skip";
 
   const result = await prisma.$transaction(async (tx): Promise<DraftResult> => {
     const stored = await tx.postmortem.upsert({
@@ -132,7 +134,22 @@ export async function draftPostmortem(
       return { kind: "exists", postmortem: { ...stored, githubUrl: stored.githubUrl, githubNumber: stored.githubNumber }, markdown };
     }
     if (stored.githubState !== "off") return { kind: "already_queued", postmortem: stored, markdown };
-    if (!wantsGitHub) return { kind: "off", postmortem: stored, markdown };
+    if (!wantsGitHub) {
+      if (capability.githubRepository !== undefined && incident.channelId) {
+        // The reply cannot tell "GitHub is off" from this; the channel is told the real reason once.
+        await enqueueSlackPost(
+          tx,
+          {
+            key: `postmortem:${incident.id}:private-skip`,
+            channelId: incident.channelId,
+            message: { text: `📝 ${privateSkipReason}: the postmortem draft is uploaded here as a file, and no GitHub issue is opened.` },
+            incidentId: incident.id,
+          },
+          now,
+        );
+      }
+      return { kind: "off", postmortem: stored, markdown };
+    }
     const moved = await tx.postmortem.updateMany({
       where: { incidentId: incident.id, githubState: "off" },
       data: { githubState: "queued" },
@@ -141,9 +158,30 @@ export async function draftPostmortem(
     await queueGitHubIssue(tx, { type: "postmortem", id: incident.id }, now);
     return { kind: "queued", postmortem: { ...stored, githubState: "queued" }, markdown };
   });
-  if (result.kind === "queued") capability.wake();
+  if (result.kind === "queued" || (result.kind === "off" && exported === "skip")) capability.wake();
+  if (exported === "redacted" && result.kind !== "off") await uploadRedactedDraft(capability, incident, markdown);
   capability.log.info({ incident: incident.number, outcome: result.kind }, "postmortem drafted");
   return result;
+}
+
+/**
+ * A redacted private incident's GitHub issue carries none of the draft, so
+ * the draft goes to the private channel as a file on every run, as it does
+ * with GitHub off. A failed upload leaves the stored draft and is logged.
+ */
+async function uploadRedactedDraft(capability: FollowUpCapability, incident: IncidentWithRoles, markdown: string): Promise<void> {
+  if (!incident.channelId) return;
+  try {
+    await capability.slack.uploadFile(incident.channelId, {
+      filename: postmortemFilename(incident),
+      title: `INC-${incident.number} postmortem (draft)`,
+      content: Buffer.from(markdown, "utf8"),
+      comment:
+        "📝 The postmortem draft, from the incident timeline. This incident is private, so its GitHub issue only tracks the review (`followUps.privateIncidents: redacted`): write the postmortem here.",
+    });
+  } catch (error) {
+    capability.log.warn({ err: error, incident: incident.number }, "postmortem upload failed");
+  }
 }
 
 /** Slack user IDs mentioned in a timeline event's data (pages, escalations, pins). */

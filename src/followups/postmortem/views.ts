@@ -142,8 +142,13 @@ export type DraftOutcome =
   | { kind: "no_channel" };
 
 /** The ephemeral reply to `/incident postmortem`. */
-export function renderDraftReply(incident: { number: number }, outcome: DraftOutcome): SlackMessage {
+export function renderDraftReply(incident: { number: number; isPrivate?: boolean }, outcome: DraftOutcome): SlackMessage {
   const key = incidentKey(incident.number);
+  // A private incident's draft also stays off GitHub under `followUps.privateIncidents: skip`;
+  // the reply cannot tell which, so it names both (the channel note says which).
+  const noIssue = incident.isPrivate
+    ? "No GitHub issue was opened: GitHub is off, or the playbook keeps private incidents off it (`followUps.privateIncidents: skip`)."
+    : "GitHub is off (GITHUB_TOKEN and GITHUB_REPOSITORY are not set), so no issue was opened.";
   const channel = (id: string | null) => (id ? mentionChannel(id) : "the incident channel");
   const text = ((): string => {
     switch (outcome.kind) {
@@ -154,11 +159,11 @@ export function renderDraftReply(incident: { number: number }, outcome: DraftOut
       case "exists":
         return `The ${key} postmortem is already open as <${outcome.githubUrl}|GitHub issue #${outcome.githubNumber}>; no second issue was opened. I refreshed the stored draft; edit the issue on GitHub, it is not overwritten.`;
       case "uploaded":
-        return `Drafted the ${key} postmortem and uploaded it to ${channel(outcome.channelId)} as ${outcome.filename}. GitHub is off (GITHUB_TOKEN and GITHUB_REPOSITORY are not set), so no issue was opened.`;
+        return `Drafted the ${key} postmortem and uploaded it to ${channel(outcome.channelId)} as ${outcome.filename}. ${noIssue}`;
       case "upload_failed":
         return `Drafted and stored the ${key} postmortem, but uploading it to ${channel(outcome.channelId)} failed (${escapeMrkdwn(outcome.reason)}). Run \`/incident postmortem\` again to retry.`;
       case "no_channel":
-        return `Drafted and stored the ${key} postmortem, but the incident has no channel to upload it to, and GitHub is off.`;
+        return `Drafted and stored the ${key} postmortem, but the incident has no channel to upload it to. ${noIssue}`;
     }
   })();
   return { text };
