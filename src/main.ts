@@ -87,7 +87,7 @@ import { type Clock, systemClock } from "./shared/clock.ts";
 import { createDeliveryClient, createSlackApp, registerWorkTracking } from "./slack/app.ts";
 import { SlackRouter } from "./slack/interactions.ts";
 import { createMetadataSeal } from "./slack/view-metadata.ts";
-import { createAccess } from "./access/access.ts";
+import { type Access, createAccess } from "./access/access.ts";
 import { createChannelMembership, registerMembershipEvents } from "./access/membership.ts";
 import { CommandRegistry } from "./slack/command-router.ts";
 import { registerEventDeduplication } from "./slack/event-deduplication.ts";
@@ -126,6 +126,8 @@ export interface RunningApp {
   log: Logger;
   tasks: BackgroundTasks;
   scheduler: Scheduler;
+  /** The access policy as this app runs it (playbook and channel membership). */
+  access: Access;
   /** Every subcommand, button, form, shortcut and event the bot answers, with its access rule. */
   entryPoints: SlackRouter["entries"];
   /** Settles once interrupted declarations found at startup are finished. */
@@ -379,6 +381,7 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     log,
     tasks,
     scheduler,
+    access,
     entryPoints: () => router.entries(),
     resumed,
     stop,

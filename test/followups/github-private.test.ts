@@ -174,6 +174,7 @@ function followUpCapability(): FollowUpCapability {
     clock: bot.clock,
     log: bot.app.log,
     slack: bot.app.slack,
+    access: bot.app.access,
     wake: () => bot.app.scheduler.wake(),
     githubRepository,
     actionItemsChanged: () => undefined,
