@@ -1,12 +1,13 @@
-import { noticeBlockIds, noticeCallbackId } from "../src/comms/notices/views.ts";
+import { noticeActionIds, noticeBlockIds, noticeCallbackId } from "../src/comms/notices/views.ts";
 import type { SlackRequestSender } from "../src/emulator/slack/signed-requests.ts";
 import { markActionItemDoneActionId } from "../src/followups/action-items.ts";
 import { actionItemBlockIds, actionItemModalCallbackId } from "../src/followups/capture-views.ts";
-import { callbackIds, declareBlockIds, updateBlockIds } from "../src/incidents/views.ts";
+import { actionIds, callbackIds, declareBlockIds, updateBlockIds } from "../src/incidents/views.ts";
 import { createLogger } from "../src/logging.ts";
 import type { RunningApp } from "../src/main.ts";
 import { pagingActionIds } from "../src/paging/views.ts";
 import { ManualClock } from "../src/shared/clock.ts";
+import { createMetadataSeal } from "../src/slack/view-metadata.ts";
 import { startInProcessBot } from "./in-process-bot.ts";
 import { round } from "./support.ts";
 
@@ -53,6 +54,10 @@ export interface FuzzResult {
   accepted: number;
   serverErrors: number;
   writesOnRefusedInput: number;
+  /** Cross-incident cases (ids, metadata and commands aimed at an incident the sender may not touch from there). */
+  crossIncident: number;
+  /** …of which the bot did not refuse: must be 0. */
+  crossIncidentAccepted: number;
   unhandledRejections: number;
   errorsLogged: number;
   examples: string[];
@@ -72,6 +77,11 @@ export async function measureFuzz(options: { cases: number; seed: number }): Pro
       text += roll < 0.1 ? pick(nasty) + " " : roll < 0.15 ? String.fromCodePoint(Math.floor(random() * 0x2fff)) : String.fromCharCode(32 + Math.floor(random() * 95));
     }
     return text;
+  };
+  const pickTwo = <T>(values: readonly T[]): [T, T] => {
+    const first = Math.floor(random() * values.length);
+    const second = (first + 1 + Math.floor(random() * (values.length - 1))) % values.length;
+    return [values[first]!, values[second]!];
   };
   const words = () => Array.from({ length: Math.floor(random() * 6) }, () => (random() < 0.5 ? pick(nasty) : randomText(12))).join(" ");
 
@@ -95,11 +105,105 @@ export async function measureFuzz(options: { cases: number; seed: number }): Pro
     await app.tasks.drain(30_000);
     await app.scheduler.tick();
     const incident = await app.db.prisma.incident.findFirstOrThrow();
+    // A second public incident and a private one, each with a notice and an action item, for the
+    // cross-incident cases: their ids and forms are replayed from the wrong channel or by an outsider.
+    await sender.slashCommand("declare sev3 Second public incident", { userId: "U0BOB" });
+    await sender.viewSubmission(
+      {
+        callback_id: callbackIds.declare,
+        values: {
+          [declareBlockIds.title]: { value: { type: "plain_text_input", value: "Private breach" } },
+          [declareBlockIds.severity]: { value: { type: "static_select", selected_option: { value: "SEV3" } } },
+          [declareBlockIds.visibility]: { value: { type: "radio_buttons", selected_option: { value: "yes" } } },
+        },
+      },
+      "U0ALICE",
+    );
+    await app.tasks.drain(30_000);
+    await app.scheduler.tick();
+    const [other, secret] = await Promise.all([
+      app.db.prisma.incident.findFirstOrThrow({ where: { title: "Second public incident" } }),
+      app.db.prisma.incident.findFirstOrThrow({ where: { isPrivate: true } }),
+    ]);
+    for (const target of [incident, other, secret]) {
+      await sender.slashCommand("action Fuzz target item", { userId: target.declaredBy, channelId: target.channelId! });
+    }
+    await app.tasks.drain(30_000);
+    const targets = await Promise.all(
+      [incident, other, secret].map(async (target) => ({
+        incident: target,
+        itemId: (await app.db.prisma.actionItem.findFirstOrThrow({ where: { incidentId: target.id } })).id,
+      })),
+    );
+    const seal = createMetadataSeal(bot.signingSecret);
     const channels = [incident.channelId!, "C0GENERAL", "C0INCIDENTS"];
     const users = ["U0ALICE", "U0BOB", "U0CAROL", "U0DAVE"];
+    // Not in the private incident's channel and holding no role in it.
+    const outsiders = ["U0CAROL", "U0DAVE"];
+
+    const crossIncident = (): Case => {
+      const [from, to] = pickTwo(targets);
+      const roll = random();
+      if (roll < 0.45) {
+        // A real button of incident `to`, pressed in incident `from`'s channel.
+        const [actionId, value] = pick([
+          [actionIds.showStatus, to.incident.id],
+          [actionIds.snoozeReminder, to.incident.id],
+          [actionIds.postUpdate, to.incident.id],
+          [noticeActionIds.draft, to.incident.id],
+          [markActionItemDoneActionId, to.itemId],
+          ["postmortem_take_ownership", to.incident.id],
+        ] as const);
+        return {
+          kind: "cross-incident",
+          describe: `${actionId} of INC-${to.incident.number} pressed in INC-${from.incident.number}'s channel`,
+          send: (s) => s.blockAction({ action_id: actionId, value }, { userId: pick(users), channelId: from.incident.channelId! }),
+        };
+      }
+      if (roll < 0.75) {
+        // The private incident, named by someone outside it.
+        const text = pick([
+          `status INC-${secret.number}`,
+          `update INC-${secret.number} monitoring ${randomText(30)}`,
+          `update INC-${secret.number} identified leaked --public`,
+          `email INC-${secret.number}`,
+          `action INC-${secret.number} ${randomText(20) || "x"}`,
+          `actions INC-${secret.number}`,
+          `page INC-${secret.number} <@U0DAVE|dave>`,
+          `postmortem INC-${secret.number}`,
+          `resolve INC-${secret.number}`,
+        ]);
+        return {
+          kind: "cross-incident",
+          describe: `/incident ${text} by an outsider`,
+          send: (s) => s.slashCommand(text, { userId: pick(outsiders), channelId: pick(["C0GENERAL", other.channelId!]) }),
+        };
+      }
+      // A form about the private incident: forged metadata, or sealed for an outsider.
+      const userId = pick(outsiders);
+      const fields = { incidentId: secret.id, phase: "investigating", channelId: secret.channelId!, ts: "1.000001" };
+      const metadata =
+        random() < 0.5
+          ? JSON.stringify(fields)
+          : seal.seal({ type: "modal", title: { type: "plain_text", text: "x" }, blocks: [], private_metadata: JSON.stringify(fields) }, userId).private_metadata!;
+      const callbackId = pick([callbackIds.update, noticeCallbackId, actionItemModalCallbackId]);
+      const values = {
+        [updateBlockIds.status]: { value: { type: "static_select", selected_option: { value: "monitoring" } } },
+        [updateBlockIds.message]: { value: { type: "plain_text_input", value: "from outside" } },
+        [noticeBlockIds.subject]: { value: { type: "plain_text_input", value: "Subject" } },
+        [noticeBlockIds.body]: { value: { type: "plain_text_input", value: "Body" } },
+        [actionItemBlockIds.text]: { value: { type: "plain_text_input", value: "An item" } },
+      };
+      return {
+        kind: "cross-incident",
+        describe: `${callbackId} form about INC-${secret.number} submitted by ${userId}`,
+        send: (s) => s.viewSubmission({ callback_id: callbackId, private_metadata: metadata, values }, userId),
+      };
+    };
 
     const generate = (): Case => {
       const roll = random();
+      if (random() < 0.15) return crossIncident();
       if (roll < 0.55) {
         const text = random() < 0.8 ? `${pick(subcommands)} ${words()}` : randomText(random() < 0.05 ? 5000 : 120);
         return {
@@ -166,6 +270,8 @@ export async function measureFuzz(options: { cases: number; seed: number }): Pro
     let accepted = 0;
     let serverErrors = 0;
     let writes = 0;
+    let crossCases = 0;
+    let crossAccepted = 0;
     const examples: string[] = [];
     for (let i = 0; i < options.cases; i++) {
       const fuzzCase = generate();
@@ -183,6 +289,13 @@ export async function measureFuzz(options: { cases: number; seed: number }): Pro
         continue;
       }
       const isRefused = refusal(fuzzCase.kind, body, slack.calls.map((call) => JSON.stringify(call.args)).join("\n"));
+      if (fuzzCase.kind === "cross-incident") {
+        crossCases += 1;
+        if (!isRefused) {
+          crossAccepted += 1;
+          if (examples.length < 10) examples.push(`cross-incident case not refused: ${fuzzCase.describe}`);
+        }
+      }
       if (!isRefused) {
         accepted += 1;
         continue;
@@ -202,6 +315,8 @@ export async function measureFuzz(options: { cases: number; seed: number }): Pro
       accepted,
       serverErrors,
       writesOnRefusedInput: writes,
+      crossIncident: crossCases,
+      crossIncidentAccepted: crossAccepted,
       unhandledRejections: unhandled,
       errorsLogged: errorLogs.length,
       examples: [...examples, ...errorLogs.slice(0, 5).map((line) => `logged: ${line.slice(0, 300)}`)],
@@ -220,21 +335,25 @@ export async function measureFuzz(options: { cases: number; seed: number }): Pro
  */
 function refusal(kind: string, ackBody: string, slackTraffic: string): boolean {
   if (kind === "button") return true;
+  if (kind === "cross-incident") {
+    return /is a private incident|belongs to another incident|out of date or was not opened by you|This page is for/.test(`${ackBody}\n${slackTraffic}`);
+  }
   if (kind.endsWith("modal")) return ackBody.includes('"response_action":"errors"');
   return /Usage: |is not an \/incident subcommand|That command is too long/.test(ackBody) ||
-    /is not an incident|There is no incident|is not a (severity|status|date|notice phase|role)|Keep the|Say what/.test(slackTraffic);
+    /is not an incident|There is no incident|is not a (severity|status|date|notice phase|role)|Keep the|Say what|is a private incident|Only the |belongs to another incident|out of date or was not opened by you/.test(slackTraffic);
 }
 
-/** One number per table, as a string, so any write shows as a difference. */
+/** Count and content digest of every table, as a string, so any write (also an update in place) shows. */
 async function rowCounts(app: RunningApp): Promise<string> {
-  const rows = await app.db.prisma.$queryRaw<{ counts: string }[]>`
-    SELECT concat_ws(',',
-      (SELECT count(*) FROM incidents), (SELECT count(*) FROM timeline_events),
-      (SELECT count(*) FROM role_assignments), (SELECT count(*) FROM pages),
-      (SELECT count(*) FROM checklist_items), (SELECT count(*) FROM notices),
-      (SELECT count(*) FROM action_items), (SELECT count(*) FROM postmortems),
-      (SELECT count(*) FROM timers), (SELECT count(*) FROM slack_posts)) AS counts`;
-  return rows[0]!.counts;
+  const tables = ["incidents", "timeline_events", "role_assignments", "pages", "checklist_items", "notices", "action_items", "postmortems", "timers", "slack_posts"];
+  const parts: string[] = [];
+  for (const table of tables) {
+    const [row] = await app.db.prisma.$queryRawUnsafe<{ summary: string }[]>(
+      `SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS summary FROM "${table}" t`,
+    );
+    parts.push(row!.summary);
+  }
+  return parts.join(",");
 }
 
 export function formatFuzz(result: FuzzResult): string {
@@ -242,9 +361,9 @@ export function formatFuzz(result: FuzzResult): string {
   return [
     `${result.cases} signed requests (seed ${result.seed}): ${kinds}; ${result.seconds} s.`,
     "",
-    "| cases | refused by the bot | accepted | 5xx | writes on refused input | unhandled rejections | errors logged |",
-    "|---|---|---|---|---|---|---|",
-    `| ${result.cases} | ${result.refused} | ${result.accepted} | ${result.serverErrors} | ${result.writesOnRefusedInput} | ${result.unhandledRejections} | ${result.errorsLogged} |`,
+    "| cases | refused by the bot | accepted | 5xx | writes on refused input | cross-incident cases | …not refused | unhandled rejections | errors logged |",
+    "|---|---|---|---|---|---|---|---|---|",
+    `| ${result.cases} | ${result.refused} | ${result.accepted} | ${result.serverErrors} | ${result.writesOnRefusedInput} | ${result.crossIncident} | ${result.crossIncidentAccepted} | ${result.unhandledRejections} | ${result.errorsLogged} |`,
     ...(result.examples.length > 0 ? ["", "Examples:", ...result.examples.map((example) => `- ${example}`)] : []),
   ].join("\n");
 }

@@ -16,6 +16,7 @@ export interface InProcessBot {
   app: RunningApp;
   slack: SlackEmulator;
   send: SlackRequestSender;
+  signingSecret: string;
   close(): Promise<void>;
 }
 
@@ -51,6 +52,7 @@ export async function startInProcessBot(options: {
     app,
     slack,
     send: new SlackRequestSender(app.url, signingSecret, (channel, user) => slack.responseUrl(channel, user)),
+    signingSecret,
     close: async () => {
       await app.stop();
       await slack.close();
