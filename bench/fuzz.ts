@@ -336,7 +336,11 @@ export async function measureFuzz(options: { cases: number; seed: number }): Pro
 function refusal(kind: string, ackBody: string, slackTraffic: string): boolean {
   if (kind === "button") return true;
   if (kind === "cross-incident") {
-    return /is a private incident|belongs to another incident|out of date or was not opened by you|This page is for/.test(`${ackBody}\n${slackTraffic}`);
+    // Refused by the policy, or already by the parser (a usage error, answered in the ack).
+    return (
+      /is a private incident|belongs to another incident|out of date or was not opened by you|This page is for/.test(`${ackBody}\n${slackTraffic}`) ||
+      /Usage: /.test(ackBody)
+    );
   }
   if (kind.endsWith("modal")) return ackBody.includes('"response_action":"errors"');
   return /Usage: |is not an \/incident subcommand|That command is too long/.test(ackBody) ||
