@@ -29,9 +29,15 @@ const environment = z.object({
   PORT: optionalText
     .transform((v) => Number(v ?? "3000"))
     .pipe(z.number({ message: "must be a port number" }).int().min(0).max(65535)),
-  DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
-    message: "must start with postgresql:// (leave unset for the embedded database)",
-  }),
+  // Messages never quote the value: a URL holds its password.
+  DATABASE_URL: optionalText
+    .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+      message: "must start with postgresql:// (leave unset for the embedded database)",
+    })
+    .refine((v) => v === undefined || !/^postgres(ql)?:\/\//.test(v) || isUrl(v), {
+      message:
+        "is not a valid URL: use postgresql://user:password@host:5432/database, with special characters in the password percent-encoded",
+    }),
   DATA_DIR: optionalText.transform((v) => v ?? "./data"),
   GITHUB_TOKEN: optionalText,
   GITHUB_REPOSITORY: optionalText.refine((v) => v === undefined || /^[\w.-]+\/[\w.-]+$/.test(v), {
@@ -44,8 +50,9 @@ const environment = z.object({
   PLAYBOOK_FILE: optionalText.transform((v) => v ?? "./playbook.yml"),
   INCIDENT_ANNOUNCE_CHANNEL: optionalText,
   LOG_LEVEL: optionalText.pipe(logLevel.optional()).transform((v) => v ?? "info"),
-  SMTP_URL: optionalText.refine((v) => v === undefined || /^smtps?:\/\//.test(v), {
-    message: "must look like smtp://user:password@host:587 or smtps://…",
+  SMTP_URL: optionalText.refine((v) => v === undefined || (/^smtps?:\/\//.test(v) && isUrl(v)), {
+    message:
+      "must look like smtp://user:password@host:587 or smtps://…, with special characters in the password percent-encoded",
   }),
   NOTICE_RECIPIENTS: optionalText,
   TIMER_TICK_SECONDS: optionalText
@@ -161,6 +168,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           }
         : undefined,
   };
+}
+
+function isUrl(value: string): boolean {
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function withTrailingSlash(url: string): string {
