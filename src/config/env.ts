@@ -61,6 +61,16 @@ const environment = z.object({
   TIMER_LEASE_SECONDS: optionalText
     .transform((v) => Number(v ?? "60"))
     .pipe(z.number({ message: "must be a number of seconds" }).min(1).max(3600)),
+  // Defaults in src/http/server.ts (defaultHttpLimits), documented in README.md.
+  HTTP_HEADERS_TIMEOUT_SECONDS: optionalText
+    .transform((v) => Number(v ?? "10"))
+    .pipe(z.number({ message: "must be a number of seconds" }).min(1).max(300)),
+  HTTP_REQUEST_TIMEOUT_SECONDS: optionalText
+    .transform((v) => Number(v ?? "30"))
+    .pipe(z.number({ message: "must be a number of seconds" }).min(1).max(300)),
+  HTTP_MAX_CONNECTIONS: optionalText
+    .transform((v) => Number(v ?? "500"))
+    .pipe(z.number({ message: "must be a whole number of connections" }).int().min(1).max(100_000)),
 });
 
 export type SlackMode = "http" | "socket";
@@ -88,6 +98,7 @@ export interface AppConfig {
   announceChannel: string | undefined;
   logLevel: z.infer<typeof logLevel>;
   timers: { tickSeconds: number; leaseSeconds: number };
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnections: number };
   /** Sending approved notices by mail: off unless both settings are given. */
   smtp: { url: string; recipients: string[] } | undefined;
 }
@@ -123,6 +134,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (Boolean(e.SMTP_URL) !== Boolean(e.NOTICE_RECIPIENTS)) {
     problems.push("SMTP_URL and NOTICE_RECIPIENTS: set both to send approved notices by mail, or neither");
+  }
+  if (e.HTTP_HEADERS_TIMEOUT_SECONDS > e.HTTP_REQUEST_TIMEOUT_SECONDS) {
+    problems.push("HTTP_HEADERS_TIMEOUT_SECONDS: must not exceed HTTP_REQUEST_TIMEOUT_SECONDS (the headers are part of the request)");
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -160,6 +174,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     announceChannel: e.INCIDENT_ANNOUNCE_CHANNEL,
     logLevel: e.LOG_LEVEL,
     timers: { tickSeconds: e.TIMER_TICK_SECONDS, leaseSeconds: e.TIMER_LEASE_SECONDS },
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+    },
     smtp:
       e.SMTP_URL && e.NOTICE_RECIPIENTS
         ? {
