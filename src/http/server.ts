@@ -105,8 +105,12 @@ export async function startHttpServer(options: {
         return;
       }
       const fail = (error: unknown) => {
-        // A route that reads with readBody() may leave these two to the server.
-        if (error instanceof RequestAbortedError) return;
+        // A route that reads with readBody() may leave these two to the server. A body
+        // cut off by the client (or by the request timeout) leaves nobody to answer.
+        if (error instanceof RequestAbortedError || isAbortedRead(error, request)) {
+          log.debug({ requestId, method, path }, "http client went away mid-request");
+          return;
+        }
         if (error instanceof BodyTooLargeError && !response.headersSent) {
           refuseTooLarge(response);
           return;
@@ -223,6 +227,12 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
 export function refuseTooLarge(response: ServerResponse): void {
   response.setHeader("connection", "close");
   sendJson(response, 413, { error: "payload too large" });
+}
+
+// What Node's own stream raises when a body is cut off under a reader that is
+// not readBody(), e.g. `for await (const chunk of request)`.
+function isAbortedRead(error: unknown, request: IncomingMessage): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === "ECONNRESET" && !request.complete;
 }
 
 function declaredLength(request: IncomingMessage): number {
