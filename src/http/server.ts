@@ -81,8 +81,10 @@ export async function startHttpServer(options: {
     (request, response) => {
       const requestId = randomUUID();
       response.setHeader("x-request-id", requestId);
-      // Without a listener an error on either stream is dropped by Node; with
-      // one it is only logged, because the client is the one who went away.
+      // A stream 'error' with no listener is an uncaught exception: a write after
+      // end() on the response, or a late error on a request whose reader has
+      // already detached. Handlers see failures through their own calls; these
+      // listeners only keep a stray one from ending the process.
       request.on("error", () => undefined);
       response.on("error", () => undefined);
       const method = request.method ?? "";
