@@ -51,7 +51,7 @@ import {
   registerPostmortemInteractions,
 } from "./followups/postmortem/index.ts";
 import { healthRoutes } from "./http/health.ts";
-import { type RunningServer, startHttpServer } from "./http/server.ts";
+import { defaultHttpLimits, type RunningServer, startHttpServer } from "./http/server.ts";
 import {
   type IncidentCapability,
   incidentSubcommands,
@@ -92,6 +92,7 @@ import { createChannelMembership, registerMembershipEvents } from "./access/memb
 import { CommandRegistry } from "./slack/command-router.ts";
 import { registerEventDeduplication } from "./slack/event-deduplication.ts";
 import { createSlackGateway, type SlackGateway } from "./slack/gateway.ts";
+import { slackEventsRoute } from "./slack/request-verification.ts";
 import { createSlackDeliveryHandler, slackDeliveryKind } from "./slack/outbox.ts";
 
 /**
@@ -336,8 +337,17 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
         { name: "slack", check: slackAuth.status },
       ]), statusPage.routes, githubSync
         ? githubWebhookRoutes({ ...githubSync, secret: config.github.enabled ? config.github.webhookSecret : undefined })
+        : {}, receiver
+        ? slackEventsRoute({
+            signingSecret: config.slack.signingSecret!,
+            prisma: db.prisma,
+            bolt: receiver.requestListener,
+            log: log.child({ component: "slack-http" }),
+            maxBodyBytes: defaultHttpLimits.maxBodyBytes,
+          })
         : {}),
-      ...(receiver ? { fallback: receiver.requestListener } : {}),
+      log: log.child({ component: "http" }),
+      limits: config.http,
     });
     if (config.slack.mode === "socket") await app.start();
     if (options.autoTick !== false) scheduler.start();

@@ -1,6 +1,8 @@
 import { NoticeTemplateError } from "../comms/notices/templates.ts";
+import { inspect } from "node:util";
 import { ConfigError, loadConfig } from "../config/env.ts";
 import { PlaybookError } from "../config/playbook.ts";
+import { redactSecrets } from "../config/redact.ts";
 import { MigrationError } from "../db/migrate.ts";
 import { startApp } from "../main.ts";
 
@@ -26,9 +28,10 @@ try {
     error instanceof NoticeTemplateError ||
     error instanceof MigrationError
   ) {
-    console.error(error.message);
+    console.error(redactSecrets(error.message));
   } else {
-    console.error("The incident bot failed to start:", error);
+    // Library errors (URL parsers, drivers) may quote a setting: only redacted text is printed.
+    console.error(redactSecrets(`The incident bot failed to start: ${inspect(error)}`));
   }
   process.exit(1);
 }

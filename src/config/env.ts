@@ -29,9 +29,15 @@ const environment = z.object({
   PORT: optionalText
     .transform((v) => Number(v ?? "3000"))
     .pipe(z.number({ message: "must be a port number" }).int().min(0).max(65535)),
-  DATABASE_URL: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
-    message: "must start with postgresql:// (leave unset for the embedded database)",
-  }),
+  // Messages never quote the value: a URL holds its password.
+  DATABASE_URL: optionalText
+    .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+      message: "must start with postgresql:// (leave unset for the embedded database)",
+    })
+    .refine((v) => v === undefined || !/^postgres(ql)?:\/\//.test(v) || isUrl(v), {
+      message:
+        "is not a valid URL: use postgresql://user:password@host:5432/database, with special characters in the password percent-encoded",
+    }),
   DATA_DIR: optionalText.transform((v) => v ?? "./data"),
   GITHUB_TOKEN: optionalText,
   GITHUB_REPOSITORY: optionalText.refine((v) => v === undefined || /^[\w.-]+\/[\w.-]+$/.test(v), {
@@ -44,8 +50,9 @@ const environment = z.object({
   PLAYBOOK_FILE: optionalText.transform((v) => v ?? "./playbook.yml"),
   INCIDENT_ANNOUNCE_CHANNEL: optionalText,
   LOG_LEVEL: optionalText.pipe(logLevel.optional()).transform((v) => v ?? "info"),
-  SMTP_URL: optionalText.refine((v) => v === undefined || /^smtps?:\/\//.test(v), {
-    message: "must look like smtp://user:password@host:587 or smtps://…",
+  SMTP_URL: optionalText.refine((v) => v === undefined || (/^smtps?:\/\//.test(v) && isUrl(v)), {
+    message:
+      "must look like smtp://user:password@host:587 or smtps://…, with special characters in the password percent-encoded",
   }),
   NOTICE_RECIPIENTS: optionalText,
   TIMER_TICK_SECONDS: optionalText
@@ -54,6 +61,16 @@ const environment = z.object({
   TIMER_LEASE_SECONDS: optionalText
     .transform((v) => Number(v ?? "60"))
     .pipe(z.number({ message: "must be a number of seconds" }).min(1).max(3600)),
+  // Defaults in src/http/server.ts (defaultHttpLimits), documented in README.md.
+  HTTP_HEADERS_TIMEOUT_SECONDS: optionalText
+    .transform((v) => Number(v ?? "10"))
+    .pipe(z.number({ message: "must be a number of seconds" }).min(1).max(300)),
+  HTTP_REQUEST_TIMEOUT_SECONDS: optionalText
+    .transform((v) => Number(v ?? "30"))
+    .pipe(z.number({ message: "must be a number of seconds" }).min(1).max(300)),
+  HTTP_MAX_CONNECTIONS: optionalText
+    .transform((v) => Number(v ?? "500"))
+    .pipe(z.number({ message: "must be a whole number of connections" }).int().min(1).max(100_000)),
 });
 
 export type SlackMode = "http" | "socket";
@@ -81,6 +98,7 @@ export interface AppConfig {
   announceChannel: string | undefined;
   logLevel: z.infer<typeof logLevel>;
   timers: { tickSeconds: number; leaseSeconds: number };
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnections: number };
   /** Sending approved notices by mail: off unless both settings are given. */
   smtp: { url: string; recipients: string[] } | undefined;
 }
@@ -116,6 +134,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (Boolean(e.SMTP_URL) !== Boolean(e.NOTICE_RECIPIENTS)) {
     problems.push("SMTP_URL and NOTICE_RECIPIENTS: set both to send approved notices by mail, or neither");
+  }
+  if (e.HTTP_HEADERS_TIMEOUT_SECONDS > e.HTTP_REQUEST_TIMEOUT_SECONDS) {
+    problems.push("HTTP_HEADERS_TIMEOUT_SECONDS: must not exceed HTTP_REQUEST_TIMEOUT_SECONDS (the headers are part of the request)");
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -153,6 +174,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     announceChannel: e.INCIDENT_ANNOUNCE_CHANNEL,
     logLevel: e.LOG_LEVEL,
     timers: { tickSeconds: e.TIMER_TICK_SECONDS, leaseSeconds: e.TIMER_LEASE_SECONDS },
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+    },
     smtp:
       e.SMTP_URL && e.NOTICE_RECIPIENTS
         ? {
@@ -161,6 +187,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
           }
         : undefined,
   };
+}
+
+function isUrl(value: string): boolean {
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function withTrailingSlash(url: string): string {

@@ -112,7 +112,15 @@ async function openPglite(target: { kind: "pglite"; dataDir: string } | { kind: 
  * give every file its own schema on one PostgreSQL.
  */
 export function splitSchemaParameter(url: string): { connectionString: string; schema?: string } {
-  const parsed = new URL(url);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Not rethrown: the URL parser's error carries the whole URL, password included.
+    throw new Error(
+      "DATABASE_URL is not a valid URL: use postgresql://user:password@host:5432/database, with special characters in the password percent-encoded",
+    );
+  }
   const schema = parsed.searchParams.get("schema") ?? undefined;
   parsed.searchParams.delete("schema");
   if (schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(schema)) {

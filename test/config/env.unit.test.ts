@@ -82,3 +82,18 @@ describe("SMTP settings", () => {
     expect(() => loadConfig({ ...base, SMTP_URL: "mail.example.com", NOTICE_RECIPIENTS: "a@x.com" })).toThrow(/SMTP_URL/);
   });
 });
+
+describe("HTTP server settings", () => {
+  const base = { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s" };
+
+  it("default to 10 s for headers, 30 s per request and 500 connections", () => {
+    expect(loadConfig(base).http).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxConnections: 500 });
+  });
+
+  it("refuse a headers timeout longer than the request timeout", () => {
+    expect(() =>
+      loadConfig({ ...base, HTTP_HEADERS_TIMEOUT_SECONDS: "40", HTTP_REQUEST_TIMEOUT_SECONDS: "30" }),
+    ).toThrow(/HTTP_HEADERS_TIMEOUT_SECONDS/);
+    expect(() => loadConfig({ ...base, HTTP_MAX_CONNECTIONS: "lots" })).toThrow(/HTTP_MAX_CONNECTIONS/);
+  });
+});
