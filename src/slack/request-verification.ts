@@ -9,6 +9,7 @@ import {
   refuseTooLarge,
 } from "../http/server.ts";
 import type { Logger } from "../logging.ts";
+import { checkSlackEnvelope } from "./envelope.ts";
 
 /**
  * POST /slack/events in HTTP mode. Before Bolt sees a request, this route
@@ -136,6 +137,13 @@ export function slackEventsRoute(options: {
     if (failure) {
       log.warn({ requestId, reason: failure }, "slack request refused");
       answerEmpty(response, 401);
+      return;
+    }
+    const envelope = checkSlackEnvelope(header(request, "content-type"), body);
+    if (!envelope.ok) {
+      // Signed, yet not a shape Slack sends: Bolt would throw reading it.
+      log.warn({ requestId, reason: envelope.reason }, "slack request refused: malformed envelope");
+      answerEmpty(response, 400);
       return;
     }
     const inserted = await prisma.$executeRaw`
