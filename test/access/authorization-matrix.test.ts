@@ -321,6 +321,9 @@ const refusalPattern = /is a private incident|^Only the |This page is for|belong
 const missedPattern = /no longer exists|not an incident channel|Something went wrong|out of date|Slack did not say/;
 
 async function observe() {
+  // GitHub's webhooks for issues opened by earlier (allowed) cases arrive on their own time: let them land first.
+  await github.webhooks.idle();
+  await bot.settle();
   return {
     tables: await tableDigests(bot.app.db.prisma),
     slackWrites: bot.emulator.calls.filter((call) => !slackReadMethods.has(call.method) && call.method !== "response_url").length,
