@@ -225,10 +225,26 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
   });
 }
 
-/** 413, then the connection is closed so the rest of the body is never read. */
+// How long the rest of a refused body is read and thrown away before the socket is cut.
+const discardAfterRefusalMs = 2_000;
+
+/**
+ * 413, then the connection is closed. The rest of the body is read and
+ * discarded for a moment first: closing a socket with unread data makes the
+ * kernel send a reset, and a client still writing would lose the 413 with it.
+ * The socket is cut after `discardAfterRefusalMs` whatever the client does.
+ */
 export function refuseTooLarge(response: ServerResponse): void {
   response.setHeader("connection", "close");
   sendJson(response, 413, { error: "payload too large" });
+  const { req: request, socket } = response;
+  if (!request.complete) {
+    request.resume();
+    const cut = setTimeout(() => socket?.destroy(), discardAfterRefusalMs);
+    cut.unref();
+    request.once("end", () => clearTimeout(cut));
+    socket?.once("close", () => clearTimeout(cut));
+  }
 }
 
 // What Node's own stream raises when a body is cut off under a reader that is
