@@ -46,6 +46,8 @@ const event = z
 const eventsApi: Record<string, z.ZodType> = {
   url_verification: z.object({ challenge: z.string() }).passthrough(),
   event_callback: z.object({ event_id: id, event }).passthrough(),
+  // Slack's notice that it is holding events back; nothing to act on, but a request Slack does send.
+  app_rate_limited: object,
 };
 
 export type EnvelopeCheck = { ok: true } | { ok: false; reason: string };
@@ -54,33 +56,33 @@ export type EnvelopeCheck = { ok: true } | { ok: false; reason: string };
 export function checkSlackEnvelope(contentType: string | undefined, body: Buffer): EnvelopeCheck {
   const text = body.toString("utf8");
   if ((contentType ?? "").startsWith("application/json")) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return { ok: false, reason: "body is not JSON" };
-    }
-    const type = (parsed as { type?: unknown } | null)?.type;
-    const schema = typeof type === "string" ? eventsApi[type] : undefined;
+    const parsed = parseTyped(text);
+    if (!parsed) return { ok: false, reason: "body is not a JSON object with a type" };
+    const schema = eventsApi[parsed.type];
     if (!schema) return { ok: false, reason: "not an Events API request" };
-    return verdict(schema.safeParse(parsed));
+    return verdict(schema.safeParse(parsed.value));
   }
   if ((contentType ?? "").startsWith("application/x-www-form-urlencoded")) {
     const form = new URLSearchParams(text);
     const payload = form.get("payload");
     if (payload === null) return verdict(command.safeParse(Object.fromEntries(form)));
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(payload);
-    } catch {
-      return { ok: false, reason: "payload is not JSON" };
-    }
-    const type = (parsed as { type?: unknown } | null)?.type;
-    const schema = typeof type === "string" ? interactions[type] : undefined;
+    const parsed = parseTyped(payload);
+    if (!parsed) return { ok: false, reason: "payload is not a JSON object with a type" };
     // An interaction type the bot does not register is left to Bolt, which acks it; its envelope still must hold.
-    return verdict((schema ?? interactionBase).safeParse(parsed));
+    return verdict((interactions[parsed.type] ?? interactionBase).safeParse(parsed.value));
   }
   return { ok: false, reason: "unexpected content type" };
+}
+
+/** JSON with a string `type`, as every Slack body has; undefined otherwise. */
+function parseTyped(text: string): { type: string; value: unknown } | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    const type = (value as { type?: unknown } | null)?.type;
+    return typeof type === "string" ? { type, value } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function verdict(result: { success: boolean; error?: z.ZodError }): EnvelopeCheck {
