@@ -171,7 +171,12 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
 
   const incidents = createIncidentRepository(db.prisma);
   const membership = createChannelMembership({ slack, clock, log: log.child({ component: "access" }) });
-  const access = createAccess(playbook, membership);
+  const access = createAccess(playbook, membership, async (incidentId) =>
+    // The status page shows an incident from its first public update on (comms/status-page/snapshot.ts).
+    (await db.prisma.timelineEvent.count({
+      where: { incidentId, kind: "status_update", data: { path: ["public"], equals: true } },
+    })) > 0,
+  );
   const announcementChannel = memoizeSuccess(() =>
     resolveChannel(slack, config.announceChannel ?? playbook.announcementChannel),
   );

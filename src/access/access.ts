@@ -1,6 +1,14 @@
 import type { Playbook } from "../config/playbook.ts";
 import type { ChannelMembership } from "./membership.ts";
-import { type Capability, type Decision, canSee, decide, type IncidentAccessFacts, needsMembership } from "./policy.ts";
+import {
+  type Capability,
+  type Decision,
+  canSee,
+  decide,
+  type IncidentAccessFacts,
+  needsMembership,
+  publicStateChanges,
+} from "./policy.ts";
 
 /**
  * The access policy with its one input from outside: channel membership.
@@ -8,6 +16,7 @@ import { type Capability, type Decision, canSee, decide, type IncidentAccessFact
  */
 
 export interface IncidentWithChannel extends IncidentAccessFacts {
+  id?: string;
   channelId: string | null;
 }
 
@@ -22,7 +31,12 @@ export interface Access {
   membership: ChannelMembership;
 }
 
-export function createAccess(playbook: Playbook, membership: ChannelMembership): Access {
+export function createAccess(
+  playbook: Playbook,
+  membership: ChannelMembership,
+  /** Whether the public status page shows this incident (see `publicStateChanges`). */
+  isOnStatusPage: (incidentId: string) => Promise<boolean> = async () => false,
+): Access {
   const inChannel = async (incident: IncidentWithChannel, userId: string) =>
     needsMembership(playbook, incident, userId) && incident.channelId
       ? membership.isMember(incident.channelId, userId)
@@ -32,7 +46,11 @@ export function createAccess(playbook: Playbook, membership: ChannelMembership):
     membership,
     async decide(incident, userId, capability, options = {}) {
       const actor = { userId, inChannel: await inChannel(incident, userId), ...(options.addressee ? { addressee: options.addressee } : {}) };
-      return decide(playbook, incident, actor, capability);
+      const onStatusPage =
+        incident.id !== undefined && publicStateChanges.includes(capability) && !incident.isPrivate
+          ? await isOnStatusPage(incident.id)
+          : false;
+      return decide(playbook, { ...incident, onStatusPage }, actor, capability);
     },
     async canSee(incident, userId) {
       return canSee(playbook, incident, { userId, inChannel: await inChannel(incident, userId) });

@@ -16,7 +16,8 @@ import { incidentKey } from "../incidents/rules.ts";
  *   can see the incident.
  * - Permissions (`permissions.*` in the playbook): the holders of the listed
  *   roles in this incident, and the admins. `publishStatus` guards anything
- *   that reaches the public status page.
+ *   that reaches the public status page: `--public` updates, and resolving,
+ *   reopening or changing the severity of an incident already shown there.
  * - Approving customer notices: the IC, the comms lead and
  *   `customerNotices.approvers`, and the admins.
  * - Answering a page: only the person it was sent to. A page is how someone
@@ -31,7 +32,16 @@ export interface IncidentAccessFacts {
   number: number;
   isPrivate: boolean;
   roles: readonly { role: string; userId: string }[];
+  /** Whether the public status page shows it (it has had a public update). Asked only for state changes. */
+  onStatusPage?: boolean;
 }
+
+/**
+ * Once an incident is on the public status page, resolving, reopening or
+ * changing its severity changes what the public reads there (its status, a
+ * resolution summary, the components' state): that is publishing too.
+ */
+export const publicStateChanges: readonly Capability[] = ["resolve", "changeSeverity"];
 
 export interface Actor {
   userId: string;
@@ -97,6 +107,10 @@ export function decide(
   }
   if (capability === "view" || capability === "contribute") return { ok: true };
   if (isAdmin(playbook, actor.userId)) return { ok: true };
+  if (incident.onStatusPage && publicStateChanges.includes(capability)) {
+    const own = decide(playbook, { ...incident, onStatusPage: false }, actor, capability);
+    return own.ok ? decide(playbook, incident, actor, "publishStatus") : own;
+  }
   const allowed = rolesFor(playbook, capability);
   const held = incident.roles.filter((role) => role.userId === actor.userId).map((role) => role.role);
   if (held.some((role) => allowed.includes(role))) return { ok: true };

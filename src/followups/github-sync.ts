@@ -166,6 +166,11 @@ export function githubWebhookRoutes(deps: GitHubSyncDependencies & { secret: str
         sendJson(response, 400, { error: "body is not JSON (set the webhook's content type to application/json)" });
         return;
       }
+      // Signed, yet not an event object (null, a number, a list): nothing GitHub sends.
+      if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+        sendJson(response, 400, { error: "body is not a webhook event object" });
+        return;
+      }
       if (!deliveryId) {
         sendJson(response, 400, { error: "X-GitHub-Delivery header missing" });
         return;
@@ -193,7 +198,8 @@ export function githubWebhookRoutes(deps: GitHubSyncDependencies & { secret: str
 
 function issueStateFromEvent(event: string, payload: IssuesEventPayload, repository: string): IssueState | undefined {
   if (event !== "issues" || (payload.action !== "closed" && payload.action !== "reopened")) return undefined;
-  if (payload.repository?.full_name?.toLowerCase() !== repository.toLowerCase()) return undefined;
+  const fullName = payload.repository?.full_name;
+  if (typeof fullName !== "string" || fullName.toLowerCase() !== repository.toLowerCase()) return undefined;
   const number = payload.issue?.number;
   const updatedAt = new Date(payload.issue?.updated_at ?? Number.NaN);
   if (typeof number !== "number" || Number.isNaN(updatedAt.getTime())) return undefined;

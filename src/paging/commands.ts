@@ -144,9 +144,11 @@ export function registerPagingInteractions(router: SlackRouter, capability: Pagi
     locate: async (action) => {
       const page = isUuid(action.value) ? await capability.prisma.page.findUnique({ where: { id: action.value } }) : null;
       const incident = page ? await capability.incidents.findById(page.incidentId) : null;
-      return page && incident ? { incident, addressee: page.userId } : null;
+      return page && incident ? { incident, addressee: page.userId, byHand: page.role === "" } : null;
     },
-    needs: () => "answerPage",
+    // A page by hand into a private incident was only allowed to someone inside it; someone who has
+    // left since must not be let back in by acknowledging the old DM.
+    needs: ({ incident, byHand }) => (incident.isPrivate && byHand ? ["answerPage", "view"] : "answerPage"),
     gone: "That page no longer exists.",
     run: async ({ incident }, action, interaction) => {
       const result = await acknowledgePage(capability, action.value!, interaction.userId);

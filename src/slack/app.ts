@@ -84,6 +84,19 @@ export function createSlackApp(config: AppConfig["slack"], log: Logger): SlackAp
     endpoints: "/slack/events",
     processBeforeResponse: false,
     logger,
+    // Bolt's default logs without the request, and only a fixed sentence: ours names the request id the
+    // HTTP server gave the response, and the error.
+    processEventErrorHandler: async ({ error, response }) => {
+      const requestId = response.getHeader("x-request-id");
+      if (response.headersSent) {
+        log.error({ err: error, requestId }, "slack listener failed after its ack");
+        return false;
+      }
+      log.error({ err: error, requestId }, "slack request could not be processed");
+      response.writeHead(500, { "content-length": 0 });
+      response.end();
+      return false;
+    },
   });
   const app = new App({ token: config.botToken, receiver, logger, clientOptions });
   return { app, receiver };

@@ -14,7 +14,17 @@ const object = z.object({}).passthrough();
 
 const command = z.object({ command: id, user_id: id, channel_id: id, team_id: z.string(), text: z.string().optional() }).passthrough();
 
-const interactionBase = z.object({ type: id, user: z.object({ id }).passthrough(), team: object.nullable().optional() }).passthrough();
+const interactionBase = z
+  .object({
+    type: id,
+    user: z.object({ id }).passthrough(),
+    team: object.nullable().optional(),
+    // Read by Bolt without looking when present: an object or absent, never null.
+    channel: object.optional(),
+    container: object.optional(),
+    response_urls: z.array(object).optional(),
+  })
+  .passthrough();
 const interactions: Record<string, z.ZodType> = {
   block_actions: interactionBase.extend({
     actions: z.array(z.object({ action_id: id }).passthrough()).min(1),
@@ -45,7 +55,7 @@ const event = z
   .passthrough();
 const eventsApi: Record<string, z.ZodType> = {
   url_verification: z.object({ challenge: z.string() }).passthrough(),
-  event_callback: z.object({ event_id: id, event }).passthrough(),
+  event_callback: z.object({ event_id: id, event, authorizations: z.array(object).optional() }).passthrough(),
   // Slack's notice that it is holding events back; nothing to act on, but a request Slack does send.
   app_rate_limited: object,
 };
@@ -64,6 +74,9 @@ export function checkSlackEnvelope(contentType: string | undefined, body: Buffer
   }
   if ((contentType ?? "").startsWith("application/x-www-form-urlencoded")) {
     const form = new URLSearchParams(text);
+    // Slack never repeats a field; Bolt would read a repeated one as a list where a string is expected.
+    const keys = [...form.keys()];
+    if (new Set(keys).size !== keys.length) return { ok: false, reason: "a form field is repeated" };
     const payload = form.get("payload");
     if (payload === null) return verdict(command.safeParse(Object.fromEntries(form)));
     const parsed = parseTyped(payload);

@@ -481,7 +481,8 @@ function readAction(payload: RawInteraction, actionId: string): ActionPayload {
     selectedOptions: options
       .map((option) => stringOf((option as { value?: unknown } | null)?.value))
       .filter((value): value is string => value !== undefined),
-    selectedUser: stringOf(first?.selected_user),
+    // A user id, or nothing: it is stored and posted as a mention.
+    selectedUser: /^[UW][A-Z0-9]{2,}$/.test(stringOf(first?.selected_user) ?? "") ? stringOf(first?.selected_user) : undefined,
   };
 }
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { type Capability, decide } from "../../src/access/policy.ts";
+import { type Capability, decide, type IncidentAccessFacts } from "../../src/access/policy.ts";
 import { loadPlaybook } from "../../src/config/playbook.ts";
 import { defaultPlaybookFile } from "../support/paths.ts";
 
 const playbook = loadPlaybook(defaultPlaybookFile);
-const incident = {
+const incident: IncidentAccessFacts = {
   number: 3,
   isPrivate: false,
   roles: [
@@ -69,5 +69,15 @@ describe("the access policy's permissions", () => {
       ok: false,
       error: "This page is for <@U0BOB>.",
     });
+  });
+
+  it("asks for publishStatus too when a state change would show on the public status page", () => {
+    const shown = { ...incident, roles: [...incident.roles, { role: "tech_lead", userId: "U0BOB" }], onStatusPage: true };
+    // The tech lead may change the severity, but not of an incident the public is reading about.
+    expect(authorize(playbook, "U0BOB", "changeSeverity", { ...shown, onStatusPage: false })).toEqual({ ok: true });
+    const refused = authorize(playbook, "U0BOB", "changeSeverity", shown);
+    expect(!refused.ok && refused.error).toContain("can publish to the status page for INC-3");
+    expect(authorize(playbook, "U0ALICE", "resolve", shown)).toEqual({ ok: true });
+    expect(authorize(playbook, "U0CAROL", "changeSeverity", shown)).toEqual({ ok: true });
   });
 });

@@ -115,6 +115,45 @@ describe("paging is no way into a private incident (finding 2)", () => {
   });
 });
 
+describe("an old page is no way back in", () => {
+  it("refuses an acknowledgement by hand-paged person who has left the private channel since", async () => {
+    await start();
+    const incident = await declarePrivate();
+    bot.emulator.world.addMembers(incident.channelId, ["U0BOB"], "U0ALICE");
+    await bot.send.slashCommand("page <@U0BOB|bob> have a look", { userId: "U0ALICE", channelId: incident.channelId });
+    await bot.settle();
+    const page = await bot.app.db.prisma.page.findFirstOrThrow({ where: { incidentId: incident.id, userId: "U0BOB" } });
+    // Bob leaves (or is removed); Slack says so.
+    const channel = bot.emulator.world.channel(incident.channelId)!;
+    channel.members = channel.members.filter((member) => member !== "U0BOB");
+    await bot.send.event({ type: "member_left_channel", user: "U0BOB", channel: incident.channelId }, { eventId: "EvLeftBob" });
+    const before = await tableDigests(bot.app.db.prisma);
+    await bot.send.blockAction({ action_id: pagingActionIds.acknowledge, value: page.id }, { userId: "U0BOB", channelId: "C0GENERAL" });
+    await bot.settle();
+    expect(lastAnswer("U0BOB")).toContain("is a private incident");
+    expect(await tableDigests(bot.app.db.prisma)).toEqual(before);
+    expect(bot.emulator.world.isMember(incident.channelId, "U0BOB")).toBe(false);
+  });
+});
+
+describe("publishing is also changing an incident the status page shows", () => {
+  it("refuses a severity change by the tech lead once the incident has a public update", async () => {
+    await start();
+    const incident = await declarePublic("Public and visible");
+    await bot.send.slashCommand("role tech_lead <@U0DAVE|dave>", { userId: "U0BOB", channelId: incident.channelId });
+    await bot.send.slashCommand("severity sev3", { userId: "U0DAVE", channelId: incident.channelId });
+    await bot.settle();
+    expect((await bot.app.db.prisma.incident.findUniqueOrThrow({ where: { id: incident.id } })).severity).toBe("SEV3");
+    await bot.send.slashCommand("update identified Cause found --public", { userId: "U0BOB", channelId: incident.channelId });
+    await bot.settle();
+    const before = await tableDigests(bot.app.db.prisma);
+    await bot.send.slashCommand("severity sev1", { userId: "U0DAVE", channelId: incident.channelId });
+    await bot.settle();
+    expect(lastAnswer("U0DAVE")).toContain("can publish to the status page for");
+    expect(await tableDigests(bot.app.db.prisma)).toEqual(before);
+  });
+});
+
 describe("private incidents are shown only to the people in them (finding 4)", () => {
   it("keeps the private title out of list, status, email and the App Home for an outsider", async () => {
     await start();
