@@ -377,6 +377,9 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
       // Socket Mode: no new envelopes while the work in flight drains (Slack sends them to the
       // app's other connections). Acks are sent before that work, so none is cut off.
       await disconnect?.();
+      // No new tick starts; the one running (a delivery mid-call, say) commits its outcome
+      // before the database closes. A run cut off anyway is taken over once its lease expires.
+      await withTimeout(scheduler.stop(), stopOptions?.drainTimeoutMs ?? 20_000);
       const { unfinished } = await tasks.drain(stopOptions?.drainTimeoutMs ?? 20_000);
       if (unfinished > 0) log.warn({ unfinished }, "shutdown timed out with work still running");
       // Never hang a rolling deploy: a connection or pool that will not close

@@ -7,6 +7,7 @@ import {
   type SlackEmulator,
   startSlackEmulator,
 } from "../../src/emulator/slack/index.ts";
+import { waitFor } from "../support/wait.ts";
 
 let emulator: SlackEmulator;
 let slack: WebClient;
@@ -817,7 +818,13 @@ describe("Socket Mode", () => {
     // The client pings every clientPingTimeout / 3 and reconnects after clientPingTimeout.
     const client = socketClient({ clientPingTimeout: 300 });
     await client.start();
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Five pings on the first connection: a client whose pings went unanswered would have
+    // dropped it after its fourth (and reconnected), so the fifth shows the pongs arrived.
+    await waitFor(
+      () => emulator.socketMode.connectionLog[0]?.pingsFromClient ?? 0,
+      (pings) => pings >= 5,
+      { what: "the client's fifth ping on its first connection", timeoutMs: 5_000 },
+    );
     const [first] = emulator.socketMode.connectionLog;
     expect(first!.pingsFromClient).toBeGreaterThan(0);
     expect(first!.pongsFromClient).toBeGreaterThan(0);

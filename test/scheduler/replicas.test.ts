@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "../../src/db/database.ts";
 import { dropSchema, freshSchemaName, onPostgres, postgresTarget } from "../support/database.ts";
+import { waitFor } from "../support/wait.ts";
 
 /**
  * SPEC "Timers across 3 replicas, 2,000 due: 0 duplicates, 0 lost, one
@@ -84,23 +84,6 @@ function spawnReplica(name: string, url: string): Promise<Replica> {
   });
 }
 
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
-    }
-    await sleep(50);
-  }
-}
-
 describe.runIf(onPostgres)("timers across three replica processes", () => {
   let schema: string;
   let db: Database;
@@ -157,7 +140,6 @@ describe.runIf(onPostgres)("timers across three replica processes", () => {
       return Number(rows[0]!.n);
     };
     await waitFor(
-      "the victim to be mid-run after doing some work",
       async () => {
         const rows = await db.prisma.$queryRaw<{ total: bigint; victim: bigint }[]>`
           SELECT count(*) AS total, count(*) FILTER (WHERE replica = ${victim.name}) AS victim
@@ -166,7 +148,7 @@ describe.runIf(onPostgres)("timers across three replica processes", () => {
         return { total, byVictim, holding: total >= killAfterEffects ? await victimClaims() : 0 };
       },
       (counts) => counts.byVictim > 0 && counts.holding >= 3,
-      30_000,
+      { what: "the victim to be mid-run after doing some work", timeoutMs: 30_000, intervalMs: 50 },
     );
     victim.child.kill("SIGKILL");
     expect(await victim.exited).toEqual({ code: null, signal: "SIGKILL" });
@@ -179,13 +161,16 @@ describe.runIf(onPostgres)("timers across three replica processes", () => {
     const notDoneAtKill = await countTimers("state <> 'done'");
 
     await waitFor(
-      "every timer to be done",
       () => countTimers("state = 'done'"),
       (done) => done === timerCount,
-      60_000,
+      { what: "every timer to be done", timeoutMs: 60_000, intervalMs: 50 },
     );
-    // Anything still in flight (a duplicate would be) gets to land before counting.
-    await sleep(500);
+    // Anything still in flight (a duplicate would be) lands before counting: each survivor
+    // stops on SIGTERM only after its scheduler has finished the run in progress.
+    for (const survivor of survivors) survivor.child.kill("SIGTERM");
+    for (const survivor of survivors) {
+      expect(await survivor.exited, survivor.stderr()).toEqual({ code: 0, signal: null });
+    }
 
     const effects = await db.prisma.$queryRaw<
       { rows: bigint; keys: bigint; duplicated_keys: bigint }[]
@@ -222,11 +207,6 @@ describe.runIf(onPostgres)("timers across three replica processes", () => {
     // What the victim held when it died ran once more, on a survivor, and only there.
     expect(strandedEffects).toHaveLength(stranded.length);
     for (const effect of strandedEffects) expect(effect.replica).not.toBe(victim.name);
-
-    for (const survivor of survivors) survivor.child.kill("SIGTERM");
-    for (const survivor of survivors) {
-      expect(await survivor.exited, survivor.stderr()).toEqual({ code: 0, signal: null });
-    }
   }, 120_000);
 
   async function countTimers(where: string): Promise<number> {

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { defaultPlaybookFile } from "./paths.ts";
+import { waitFor } from "./wait.ts";
 
 /**
  * Runs the real `npm start` entry point (src/cli/start.ts) as a child
@@ -74,27 +75,11 @@ export async function spawnBot(
 }
 
 export async function waitUntilReady(url: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const response = await fetch(`${url}/readyz`).catch(() => undefined);
-    if (response?.status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms`);
-}
-
-/** Polls until `condition` holds (for what another process does on the real clock). */
-export async function until(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  await waitFor(
+    () => fetch(`${url}/readyz`).then((response) => response.status, () => undefined),
+    (status) => status === 200,
+    { what: `${url}/readyz to answer 200`, timeoutMs, intervalMs: 50 },
+  );
 }
 
 /** Kills (SIGKILL) whichever of these children still run, and waits for them to exit. */
