@@ -40,11 +40,16 @@ describe("a process killed mid-escalation", () => {
       delayMs: 3000,
       times: 1,
     });
+    const postsBefore = bot.emulator.callsTo("chat.postMessage").length;
     const first = await spawnBot(env);
     children.push(first);
     await until(() => slow.hits === 1, "the escalation's first post to reach Slack");
     first.child.kill("SIGKILL");
     expect((await first.exited).signal).toBe("SIGKILL");
+    // Slack still carries out the post the dead process was waiting on (the emulator records a call
+    // once it has answered it). The restart comes after that: the case is "Slack has the post, the bot
+    // never recorded it", and the restarted bot must find it rather than post again.
+    await until(() => bot.emulator.callsTo("chat.postMessage").length > postsBefore, "the hung post to land in Slack");
 
     const second = await spawnBot(env);
     children.push(second);
