@@ -78,15 +78,33 @@ describe("the bot as a process", () => {
       {
         env: {
           PATH: process.env.PATH,
+          // A format error, …
           PORT: "not-a-port",
+          // … a missing setting (no SLACK_SIGNING_SECRET in HTTP mode), …
           SLACK_BOT_TOKEN: "xoxb-secret-value-123",
+          // … half of the SMTP pair, …
+          SMTP_URL: "smtp://mailer:smtp-password-456@mail.example.com:587",
+          // … and timeouts that contradict each other.
+          HTTP_HEADERS_TIMEOUT_SECONDS: "40",
+          HTTP_REQUEST_TIMEOUT_SECONDS: "30",
         },
         encoding: "utf8",
       },
     );
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain("PORT");
+    const problems = [
+      "PORT: must be a port number",
+      "SLACK_SIGNING_SECRET: required in HTTP mode",
+      "SMTP_URL and NOTICE_RECIPIENTS: set both",
+      "HTTP_HEADERS_TIMEOUT_SECONDS: must not exceed HTTP_REQUEST_TIMEOUT_SECONDS",
+    ];
+    // One message: its header counts them, and each has its line.
+    expect(result.stderr).toContain(`Invalid configuration (${problems.length} problems):`);
+    const lines = result.stderr.split("\n").filter((line) => line.startsWith("  - "));
+    expect(lines).toHaveLength(problems.length);
+    problems.forEach((problem, i) => expect(lines[i]).toContain(problem));
     expect(result.stderr).not.toContain("secret-value-123");
+    expect(result.stderr).not.toContain("smtp-password-456");
   });
 
   it.runIf(onPostgres)(
