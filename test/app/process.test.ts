@@ -72,10 +72,7 @@ describe("the bot as a process", () => {
   it("refuses to start on bad settings, naming every problem in one message", () => {
     const result = spawnSync(
       process.execPath,
-      [
-        require.resolve("tsx/cli"),
-        fileURLToPath(new URL("../../src/cli/start.ts", import.meta.url)),
-      ],
+      ["--import", "tsx", fileURLToPath(new URL("../../src/cli/start.ts", import.meta.url))],
       {
         env: {
           PATH: process.env.PATH,
@@ -90,6 +87,9 @@ describe("the bot as a process", () => {
           HTTP_REQUEST_TIMEOUT_SECONDS: "30",
         },
         encoding: "utf8",
+        // Should the settings pass, the bot would run on: kill it and fail rather than hang.
+        timeout: 20_000,
+        killSignal: "SIGKILL",
       },
     );
     expect(result.status).toBe(1);
