@@ -113,32 +113,46 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads every setting at once and reports every problem in one error. */
+type Environment = z.infer<typeof environment>;
+
+/**
+ * Reads every setting at once and reports every problem in one error: format
+ * errors, missing required settings and the checks that span settings (Slack
+ * mode, the SMTP pair, the HTTP timeouts) together, so an operator fixes them
+ * in one round. Each setting is parsed on its own, so one bad value does not
+ * hide the checks that depend on the others. No message quotes a value.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const parsed = environment.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
-    );
-  }
-  const e = parsed.data;
   const problems: string[] = [];
-  const mode: SlackMode = e.SLACK_APP_TOKEN ? "socket" : "http";
-  if (!e.SLACK_BOT_TOKEN) {
+  const parsed: Partial<Record<keyof Environment, unknown>> = {};
+  for (const [name, schema] of Object.entries(environment.shape) as [keyof Environment, z.ZodType][]) {
+    const result = schema.safeParse(env[name]);
+    if (result.success) parsed[name] = result.data;
+    else for (const issue of result.error.issues) problems.push(`${[name, ...issue.path].join(".")}: ${issue.message}`);
+  }
+  // Presence does not depend on format: a malformed value counts as given
+  // (its format problem is already listed) rather than also as missing.
+  const given = (name: keyof Environment) => Boolean(env[name]?.trim());
+  const mode: SlackMode = given("SLACK_APP_TOKEN") ? "socket" : "http";
+  if (!given("SLACK_BOT_TOKEN")) {
     problems.push("SLACK_BOT_TOKEN: required (the xoxb- token from OAuth & Permissions)");
   }
-  if (mode === "http" && !e.SLACK_SIGNING_SECRET) {
+  if (mode === "http" && !given("SLACK_SIGNING_SECRET")) {
     problems.push(
       "SLACK_SIGNING_SECRET: required in HTTP mode (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode",
     );
   }
-  if (Boolean(e.SMTP_URL) !== Boolean(e.NOTICE_RECIPIENTS)) {
+  if (given("SMTP_URL") !== given("NOTICE_RECIPIENTS")) {
     problems.push("SMTP_URL and NOTICE_RECIPIENTS: set both to send approved notices by mail, or neither");
   }
-  if (e.HTTP_HEADERS_TIMEOUT_SECONDS > e.HTTP_REQUEST_TIMEOUT_SECONDS) {
+  const headersSeconds = parsed.HTTP_HEADERS_TIMEOUT_SECONDS;
+  const requestSeconds = parsed.HTTP_REQUEST_TIMEOUT_SECONDS;
+  if (typeof headersSeconds === "number" && typeof requestSeconds === "number" && headersSeconds > requestSeconds) {
     problems.push("HTTP_HEADERS_TIMEOUT_SECONDS: must not exceed HTTP_REQUEST_TIMEOUT_SECONDS (the headers are part of the request)");
   }
   if (problems.length > 0) throw new ConfigError(problems);
+  // Every field parsed (no problems), so `parsed` is a whole Environment.
+  const e = parsed as Environment;
 
   const githubSettings = {
     GITHUB_TOKEN: e.GITHUB_TOKEN,

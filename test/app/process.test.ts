@@ -1,9 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { noticePhases, noticesDirFor } from "../../src/comms/notices/templates.ts";
 import { openDatabase } from "../../src/db/database.ts";
 import { readMigrations } from "../../src/db/migrate.ts";
 import { type SlackEmulator, startSlackEmulator } from "../../src/emulator/slack/index.ts";
@@ -71,22 +72,66 @@ describe("the bot as a process", () => {
   it("refuses to start on bad settings, naming every problem in one message", () => {
     const result = spawnSync(
       process.execPath,
-      [
-        require.resolve("tsx/cli"),
-        fileURLToPath(new URL("../../src/cli/start.ts", import.meta.url)),
-      ],
+      ["--import", "tsx", fileURLToPath(new URL("../../src/cli/start.ts", import.meta.url))],
       {
         env: {
           PATH: process.env.PATH,
+          // A format error, …
           PORT: "not-a-port",
+          // … a missing setting (no SLACK_SIGNING_SECRET in HTTP mode), …
           SLACK_BOT_TOKEN: "xoxb-secret-value-123",
+          // … half of the SMTP pair, …
+          SMTP_URL: "smtp://mailer:smtp-password-456@mail.example.com:587",
+          // … and timeouts that contradict each other.
+          HTTP_HEADERS_TIMEOUT_SECONDS: "40",
+          HTTP_REQUEST_TIMEOUT_SECONDS: "30",
         },
         encoding: "utf8",
+        // Should the settings pass, the bot would run on: kill it and fail rather than hang.
+        timeout: 20_000,
+        killSignal: "SIGKILL",
       },
     );
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain("PORT");
+    const problems = [
+      "PORT: must be a port number",
+      "SLACK_SIGNING_SECRET: required in HTTP mode",
+      "SMTP_URL and NOTICE_RECIPIENTS: set both",
+      "HTTP_HEADERS_TIMEOUT_SECONDS: must not exceed HTTP_REQUEST_TIMEOUT_SECONDS",
+    ];
+    // One message: its header counts them, and each has its line.
+    expect(result.stderr).toContain(`Invalid configuration (${problems.length} problems):`);
+    const lines = result.stderr.split("\n").filter((line) => line.startsWith("  - "));
+    expect(lines).toHaveLength(problems.length);
+    problems.forEach((problem, i) => expect(lines[i]).toContain(problem));
     expect(result.stderr).not.toContain("secret-value-123");
+    expect(result.stderr).not.toContain("smtp-password-456");
+  });
+
+  it("refuses to start when the playbook's notices/ lacks a phase's template, naming the file", () => {
+    // A playbook directory like the shipped one, without notices/resolved.hbs.
+    const playbookDir = join(dataDir, "playbook");
+    mkdirSync(join(playbookDir, "notices"), { recursive: true });
+    copyFileSync(defaultPlaybookFile, join(playbookDir, "playbook.yml"));
+    for (const phase of noticePhases) {
+      if (phase === "resolved") continue;
+      copyFileSync(join(noticesDirFor(defaultPlaybookFile), `${phase}.hbs`), join(playbookDir, "notices", `${phase}.hbs`));
+    }
+    const result = spawnSync(
+      process.execPath,
+      ["--import", "tsx", fileURLToPath(new URL("../../src/cli/start.ts", import.meta.url))],
+      {
+        env: { ...botEnv(), PATH: process.env.PATH, PORT: "0", PLAYBOOK_FILE: join(playbookDir, "playbook.yml") },
+        encoding: "utf8",
+        // A bot that wrongly starts would run on: kill it (one process, no
+        // tsx wrapper to outlive) and fail rather than hang.
+        timeout: 20_000,
+        killSignal: "SIGKILL",
+      },
+    );
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("Customer-notice templates are invalid");
+    expect(result.stderr).toContain(`${join(playbookDir, "notices", "resolved.hbs")}: missing`);
   });
 
   it.runIf(onPostgres)(

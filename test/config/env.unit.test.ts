@@ -1,6 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config/env.ts";
 
+/** The problems a ConfigError lists; fails the test when loadConfig does not throw one. */
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  let error: unknown;
+  try {
+    loadConfig(env);
+  } catch (caught) {
+    error = caught;
+  }
+  expect(error).toBeInstanceOf(ConfigError);
+  return (error as ConfigError).problems;
+}
+
 describe("loadConfig", () => {
   it("applies the documented defaults", () => {
     const config = loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s" });
@@ -41,12 +53,49 @@ describe("loadConfig", () => {
     expect(() => loadConfig({})).toThrow(/SLACK_BOT_TOKEN[\s\S]*SLACK_SIGNING_SECRET/);
   });
 
+  it("reports format errors, missing settings and cross-field checks together", () => {
+    const problems = problemsOf({
+      // A format error, …
+      PORT: "not-a-port",
+      // … a missing required setting (SLACK_BOT_TOKEN; SLACK_SIGNING_SECRET too, in HTTP mode), …
+      // … the SMTP pairing, …
+      SMTP_URL: "smtp://u:p@mail.example.com:587",
+      // … and the timeouts checked against each other.
+      HTTP_HEADERS_TIMEOUT_SECONDS: "40",
+      HTTP_REQUEST_TIMEOUT_SECONDS: "30",
+    });
+    expect(problems).toEqual([
+      "PORT: must be a port number",
+      "SLACK_BOT_TOKEN: required (the xoxb- token from OAuth & Permissions)",
+      expect.stringMatching(/^SLACK_SIGNING_SECRET: required in HTTP mode/),
+      "SMTP_URL and NOTICE_RECIPIENTS: set both to send approved notices by mail, or neither",
+      expect.stringMatching(/^HTTP_HEADERS_TIMEOUT_SECONDS: must not exceed HTTP_REQUEST_TIMEOUT_SECONDS/),
+    ]);
+  });
+
+  it("counts a malformed token as given: one problem for it, not also 'required'", () => {
+    expect(problemsOf({ SLACK_BOT_TOKEN: "xoxp-1", SLACK_APP_TOKEN: "nope" })).toEqual([
+      expect.stringMatching(/^SLACK_BOT_TOKEN: must be a bot token/),
+      expect.stringMatching(/^SLACK_APP_TOKEN: must be an app-level token/),
+    ]);
+  });
+
   it("never puts a secret value in the error", () => {
-    try {
-      loadConfig({ SLACK_BOT_TOKEN: "xoxp-user-secret-value", SLACK_SIGNING_SECRET: "s" });
-      expect.unreachable();
-    } catch (error) {
-      expect((error as Error).message).not.toContain("user-secret-value");
+    const env = {
+      SLACK_BOT_TOKEN: "xoxp-user-secret-value",
+      SLACK_SIGNING_SECRET: "s",
+      DATABASE_URL: "postgresql://u:db-secret-password@db:99999/x",
+      SMTP_URL: "mail://u:smtp-secret-password@host",
+    };
+    const load = () => loadConfig(env);
+    expect(load).toThrow(ConfigError);
+    // The rejected settings are named …
+    expect(load).toThrow(/SLACK_BOT_TOKEN: must be a bot token/);
+    expect(load).toThrow(/DATABASE_URL: is not a valid URL/);
+    expect(load).toThrow(/SMTP_URL: must look like smtp:/);
+    // … but their values are not quoted.
+    for (const secret of ["user-secret-value", "db-secret-password", "smtp-secret-password"]) {
+      expect(load).toThrow(expect.objectContaining({ message: expect.not.stringContaining(secret) }));
     }
   });
 

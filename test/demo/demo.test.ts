@@ -46,9 +46,12 @@ describe("npm run demo", () => {
     expect(transcript.match(/\[home for /g)).toHaveLength(1);
 
     // After the resolve, the two simulated hours bring no reminder for INC-1.
-    const afterResolve = transcript.slice(transcript.indexOf("… 120 minutes later …"));
-    expect(afterResolve.slice(0, afterResolve.indexOf("== A SEV1"))).not.toContain(
-      "since the last update",
-    );
+    // Both markers must be there, in order: otherwise the slice below would be
+    // a stray character or empty, and the check would pass on nothing.
+    const start = transcript.indexOf("… 120 minutes later …");
+    expect(start, "marker '… 120 minutes later …' is in the transcript").toBeGreaterThanOrEqual(0);
+    const end = transcript.indexOf("== A SEV1", start);
+    expect(end, "marker '== A SEV1' follows it").toBeGreaterThan(start);
+    expect(transcript.slice(start, end)).not.toContain("since the last update");
   });
 });
