@@ -225,26 +225,48 @@ export function readBody(request: IncomingMessage, limit: number): Promise<Buffe
   });
 }
 
-// How long the rest of a refused body is read and thrown away before the socket is cut.
+// A refused streamed body is read and thrown away for at most this long, and at most this much.
 const discardAfterRefusalMs = 2_000;
+const maxDiscardBytes = 16 * 1024 * 1024;
 
 /**
- * 413, then the connection is closed. The rest of the body is read and
- * discarded for a moment first: closing a socket with unread data makes the
+ * 413, and the connection is closed. A body announced too large by its
+ * Content-Length is refused at once, before it is sent. A streamed body
+ * found too large while reading is read to its end and thrown away first
+ * (bounded in time and size): closing a socket with unread data makes the
  * kernel send a reset, and a client still writing would lose the 413 with it.
- * The socket is cut after `discardAfterRefusalMs` whatever the client does.
  */
 export function refuseTooLarge(response: ServerResponse): void {
-  response.setHeader("connection", "close");
-  sendJson(response, 413, { error: "payload too large" });
-  const { req: request, socket } = response;
-  if (!request.complete) {
-    request.resume();
-    const cut = setTimeout(() => socket?.destroy(), discardAfterRefusalMs);
-    cut.unref();
-    request.once("end", () => clearTimeout(cut));
-    socket?.once("close", () => clearTimeout(cut));
+  const request = response.req;
+  const answer = () => {
+    if (response.headersSent) return;
+    response.setHeader("connection", "close");
+    sendJson(response, 413, { error: "payload too large" });
+  };
+  if (request.complete || declaredLength(request) > 0) {
+    answer();
+    return;
   }
+  let discarded = 0;
+  const giveUp = () => {
+    answer();
+    response.socket?.destroy();
+  };
+  const cut = setTimeout(giveUp, discardAfterRefusalMs);
+  cut.unref();
+  request.on("data", (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > maxDiscardBytes) {
+      clearTimeout(cut);
+      giveUp();
+    }
+  });
+  request.once("end", () => {
+    clearTimeout(cut);
+    answer();
+  });
+  request.once("close", () => clearTimeout(cut));
+  request.resume();
 }
 
 // What Node's own stream raises when a body is cut off under a reader that is
