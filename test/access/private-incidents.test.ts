@@ -127,6 +127,7 @@ describe("an old page is no way back in", () => {
     const channel = bot.emulator.world.channel(incident.channelId)!;
     channel.members = channel.members.filter((member) => member !== "U0BOB");
     await bot.send.event({ type: "member_left_channel", user: "U0BOB", channel: incident.channelId }, { eventId: "EvLeftBob" });
+    await bot.settle();
     const before = await tableDigests(bot.app.db.prisma);
     await bot.send.blockAction({ action_id: pagingActionIds.acknowledge, value: page.id }, { userId: "U0BOB", channelId: "C0GENERAL" });
     await bot.settle();
@@ -141,6 +142,8 @@ describe("publishing is also changing an incident the status page shows", () => 
     await start();
     const incident = await declarePublic("Public and visible");
     await bot.send.slashCommand("role tech_lead <@U0DAVE|dave>", { userId: "U0BOB", channelId: incident.channelId });
+    // The role must be his before he uses it: commands' work runs concurrently after their acks.
+    await bot.settle();
     await bot.send.slashCommand("severity sev3", { userId: "U0DAVE", channelId: incident.channelId });
     await bot.settle();
     expect((await bot.app.db.prisma.incident.findUniqueOrThrow({ where: { id: incident.id } })).severity).toBe("SEV3");
@@ -178,6 +181,7 @@ describe("private incidents are shown only to the people in them (finding 4)", (
     // Someone the IC brings into the channel sees it from then on.
     bot.emulator.world.addMembers(incident.channelId, ["U0DAVE"], "U0ALICE");
     await bot.send.event({ type: "member_joined_channel", user: "U0DAVE", channel: incident.channelId }, { eventId: "EvJoinDave" });
+    await bot.settle();
     await bot.send.slashCommand("list", { userId: "U0DAVE", channelId: "C0GENERAL" });
     await bot.settle();
     expect(JSON.stringify(bot.emulator.ephemeralsFor("U0DAVE").at(-1)!.blocks)).toContain(secretTitle);
