@@ -20,16 +20,16 @@ export default tseslint.config(
   },
   {
     // Every Slack entry point goes through the router, which asks the access policy first
-    // (src/slack/interactions.ts). A listener registered on Bolt directly would skip it.
+    // (src/adapters/slack/router.ts). A listener registered on Bolt directly would skip it.
     files: ["src/**/*.ts"],
-    ignores: ["src/slack/interactions.ts", "src/emulator/**"],
+    ignores: ["src/adapters/slack/router.ts", "tools/emulators/**"],
     rules: {
       "no-restricted-syntax": [
         "error",
         {
           selector:
             "CallExpression[callee.type='MemberExpression'][callee.property.name=/^(action|view|shortcut|event|command|options|message)$/][callee.object.name=/^app$/]",
-          message: "Register Slack entry points with the SlackRouter (src/slack/interactions.ts), so the access policy decides first.",
+          message: "Register Slack entry points with the SlackRouter (src/adapters/slack/router.ts), so the access policy decides first.",
         },
       ],
     },

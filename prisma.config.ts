@@ -1,6 +1,6 @@
 // Prisma CLI configuration. The CLI is used only to generate the client and to
 // author migrations (`npm run db:diff`). The app applies migrations itself at
-// startup (src/db/migrate.ts): `prisma migrate deploy` needs a native engine
+// startup (src/core/db/migrate.ts): `prisma migrate deploy` needs a native engine
 // download, and through the PGlite adapter it records failed migrations as
 // applied. The "js" engine with an in-memory PGlite keeps the CLI offline.
 import { PGlite } from "@electric-sql/pglite";

@@ -1,6 +1,6 @@
 import { Agent, request } from "node:http";
 import { fileURLToPath } from "node:url";
-import { slackSignature } from "../src/emulator/slack/signed-requests.ts";
+import { slackSignature } from "../tools/emulators/slack/signed-requests.ts";
 import { spawnScript } from "./processes/spawn.ts";
 import { freshPostgresSchema, playbookFile, round, summarize } from "./support.ts";
 

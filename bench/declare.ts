@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
-import { type SlackEmulator, startSlackEmulator } from "../src/emulator/slack/index.ts";
-import { SlackRequestSender } from "../src/emulator/slack/signed-requests.ts";
+import { type SlackEmulator, startSlackEmulator } from "../tools/emulators/slack/index.ts";
+import { SlackRequestSender } from "../tools/emulators/slack/signed-requests.ts";
 import { spawnScript } from "./processes/spawn.ts";
 import { freshPostgresSchema, playbookFile, round, summarize } from "./support.ts";
 

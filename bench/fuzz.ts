@@ -1,13 +1,13 @@
-import { noticeActionIds, noticeBlockIds, noticeCallbackId } from "../src/comms/notices/views.ts";
-import type { SlackRequestSender } from "../src/emulator/slack/signed-requests.ts";
-import { markActionItemDoneActionId } from "../src/followups/action-items.ts";
-import { actionItemBlockIds, actionItemModalCallbackId } from "../src/followups/capture-views.ts";
-import { actionIds, callbackIds, declareBlockIds, updateBlockIds } from "../src/incidents/views.ts";
-import { createLogger } from "../src/logging.ts";
+import { noticeActionIds, noticeBlockIds, noticeCallbackId } from "../src/capabilities/notices/views.ts";
+import type { SlackRequestSender } from "../tools/emulators/slack/signed-requests.ts";
+import { markActionItemDoneActionId } from "../src/capabilities/followups/action-items.ts";
+import { actionItemBlockIds, actionItemModalCallbackId } from "../src/capabilities/followups/capture-views.ts";
+import { actionIds, callbackIds, declareBlockIds, updateBlockIds } from "../src/capabilities/incidents/views.ts";
+import { createLogger } from "../src/core/logging.ts";
 import type { RunningApp } from "../src/main.ts";
-import { pagingActionIds } from "../src/paging/views.ts";
-import { ManualClock } from "../src/shared/clock.ts";
-import { createMetadataSeal } from "../src/slack/view-metadata.ts";
+import { pagingActionIds } from "../src/capabilities/paging/views.ts";
+import { ManualClock } from "../src/core/clock.ts";
+import { createMetadataSeal } from "../src/adapters/slack/view-metadata.ts";
 import { startInProcessBot } from "./in-process-bot.ts";
 import { round } from "./support.ts";
 

@@ -1,5 +1,5 @@
-import { startGitHubEmulator } from "../src/emulator/github/index.ts";
-import { ManualClock } from "../src/shared/clock.ts";
+import { startGitHubEmulator } from "../tools/emulators/github/index.ts";
+import { ManualClock } from "../src/core/clock.ts";
 import { startInProcessBot } from "./in-process-bot.ts";
 import { round } from "./support.ts";
 

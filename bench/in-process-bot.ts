@@ -1,10 +1,10 @@
 import { rmSync } from "node:fs";
-import { loadConfig } from "../src/config/env.ts";
-import { type SlackEmulator, startSlackEmulator } from "../src/emulator/slack/index.ts";
-import { SlackRequestSender } from "../src/emulator/slack/signed-requests.ts";
-import { createLogger, type Logger } from "../src/logging.ts";
+import { loadConfig } from "../src/core/config/env.ts";
+import { type SlackEmulator, startSlackEmulator } from "../tools/emulators/slack/index.ts";
+import { SlackRequestSender } from "../tools/emulators/slack/signed-requests.ts";
+import { createLogger, type Logger } from "../src/core/logging.ts";
 import { type RunningApp, type StartOptions, startApp } from "../src/main.ts";
-import type { ManualClock } from "../src/shared/clock.ts";
+import type { ManualClock } from "../src/core/clock.ts";
 import { freshPostgresSchema, playbookFile, tempDir } from "./support.ts";
 
 /**

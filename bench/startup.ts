@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { startSlackEmulator } from "../src/emulator/slack/index.ts";
+import { startSlackEmulator } from "../tools/emulators/slack/index.ts";
 import { freshPostgresSchema, playbookFile, round, tempDir } from "./support.ts";
 
 /**

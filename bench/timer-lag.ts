@@ -1,15 +1,15 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
-import { type Database, openDatabase } from "../src/db/database.ts";
-import { createLogger } from "../src/logging.ts";
-import { Scheduler } from "../src/scheduler/scheduler.ts";
-import type { TimerHandler } from "../src/scheduler/types.ts";
-import { systemClock } from "../src/shared/clock.ts";
+import { type Database, openDatabase } from "../src/core/db/database.ts";
+import { createLogger } from "../src/core/logging.ts";
+import { Scheduler } from "../src/core/scheduler/scheduler.ts";
+import type { TimerHandler } from "../src/core/scheduler/types.ts";
+import { systemClock } from "../src/core/clock.ts";
 import { freshPostgresSchema, round, summarize } from "./support.ts";
 
 /**
  * Timer lag (due → executed) and the cost of an idle tick, on PostgreSQL,
- * with the real engine (src/scheduler/scheduler.ts) on the real clock and its
+ * with the real engine (src/core/scheduler/scheduler.ts) on the real clock and its
  * defaults: 1 s cron tick, batch of 50, 60 s lease.
  *
  * The engine runs in this process: nothing else runs here while it is

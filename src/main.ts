@@ -1,11 +1,11 @@
-import { checklistDeadlineKind, createChecklistDeadlineHandler } from "./checklists/checklists.ts";
-import { createStatusPage } from "./comms/status-page/status-page.ts";
+import { checklistDeadlineKind, createChecklistDeadlineHandler } from "./capabilities/checklists/checklists.ts";
+import { createStatusPage } from "./capabilities/status-page/status-page.ts";
 import {
   type NoticeCapability,
   noticeSubcommands,
   registerNoticeInteractions,
-} from "./comms/notices/commands.ts";
-import { createNoticeMailer } from "./comms/notices/mailer.ts";
+} from "./capabilities/notices/commands.ts";
+import { createNoticeMailer } from "./capabilities/notices/mailer.ts";
 import {
   createNoticeDeadlineHandler,
   createNoticeSendHandler,
@@ -13,29 +13,29 @@ import {
   noticeDeadlineKind,
   noticeSendKind,
   scheduleNoticeDeadline,
-} from "./comms/notices/service.ts";
-import { loadNoticeTemplates, noticesDirFor } from "./comms/notices/templates.ts";
-import { registerChecklistInteractions } from "./checklists/register.ts";
-import type { AppConfig } from "./config/env.ts";
-import { loadPlaybook, type Playbook } from "./config/playbook.ts";
-import { type Database, type DatabaseTarget, openDatabase } from "./db/database.ts";
-import type { FollowUpCapability } from "./followups/capability.ts";
-import { actionItemSubcommands, registerActionItemInteractions } from "./followups/commands.ts";
+} from "./capabilities/notices/service.ts";
+import { loadNoticeTemplates, noticesDirFor } from "./capabilities/notices/templates.ts";
+import { registerChecklistInteractions } from "./capabilities/checklists/register.ts";
+import type { AppConfig } from "./core/config/env.ts";
+import { loadPlaybook, type Playbook } from "./core/config/playbook.ts";
+import { type Database, type DatabaseTarget, openDatabase } from "./core/db/database.ts";
+import type { FollowUpCapability } from "./capabilities/followups/capability.ts";
+import { actionItemSubcommands, registerActionItemInteractions } from "./capabilities/followups/commands.ts";
 import {
   createGitHubIssueHandler,
   createIssueStateHandler,
   githubIssueKind,
   githubIssueStateKind,
-} from "./followups/github-outbox.ts";
+} from "./capabilities/followups/github-outbox.ts";
 import {
   createReconcileHandler,
   type GitHubSyncDependencies,
   githubReconcileKind,
   githubWebhookRoutes,
   prepareGitHubTimers,
-} from "./followups/github-sync.ts";
-import { createGitHubClient } from "./github/client.ts";
-import { registerCaptureInteractions } from "./followups/capture.ts";
+} from "./capabilities/followups/github-sync.ts";
+import { createGitHubClient } from "./adapters/github/client.ts";
+import { registerCaptureInteractions } from "./capabilities/followups/capture.ts";
 import {
   managerSubcommands,
   managerTimerHandlers,
@@ -43,57 +43,57 @@ import {
   refreshIncidentHomes,
   registerManagerViews,
   scheduleManagerTimers,
-} from "./followups/manager/index.ts";
+} from "./capabilities/followups/manager/index.ts";
 import {
   onIncidentResolved,
   postmortemSubcommands,
   postmortemTimerHandlers,
   registerPostmortemInteractions,
-} from "./followups/postmortem/index.ts";
-import { healthRoutes } from "./http/health.ts";
-import { defaultHttpLimits, type RunningServer, startHttpServer } from "./http/server.ts";
+} from "./capabilities/followups/postmortem/index.ts";
+import { healthRoutes } from "./core/http/health.ts";
+import { defaultHttpLimits, type RunningServer, startHttpServer } from "./core/http/server.ts";
 import {
   type IncidentCapability,
   incidentSubcommands,
   registerIncidentInteractions,
-} from "./incidents/commands.ts";
+} from "./capabilities/incidents/commands.ts";
 import {
   completeDeclarationKind,
   createCompleteDeclarationHandler,
   type DeclareDependencies,
   resumeDeclarations,
-} from "./incidents/declare.ts";
-import { createRefreshSurfacesHandler } from "./incidents/refresh.ts";
-import { createIncidentRepository } from "./incidents/repository.ts";
+} from "./capabilities/incidents/declare.ts";
+import { createRefreshSurfacesHandler } from "./capabilities/incidents/refresh.ts";
+import { createIncidentRepository } from "./domain/incidents/repository.ts";
 import {
   activateIncident,
   refreshSurfacesKind,
   type StatusDependencies,
   scheduleDeclarationRetry,
   updateReminderKind,
-} from "./incidents/status-updates.ts";
-import { createLogger, type Logger } from "./logging.ts";
+} from "./capabilities/incidents/status-updates.ts";
+import { createLogger, type Logger } from "./core/logging.ts";
 import {
   type PagingCapability,
   pagingSubcommands,
   registerPagingInteractions,
-} from "./paging/commands.ts";
-import { createEscalationHandler, escalationKind } from "./paging/escalation.ts";
-import { createUpdateReminderHandler } from "./reminders/update-reminders.ts";
-import { createFailureAlerter } from "./scheduler/failure-alerts.ts";
-import { Scheduler } from "./scheduler/scheduler.ts";
-import { BackgroundTasks } from "./shared/background-tasks.ts";
-import { type Clock, systemClock } from "./shared/clock.ts";
-import { createDeliveryClient, createSlackApp, registerWorkTracking } from "./slack/app.ts";
-import { SlackRouter } from "./slack/interactions.ts";
-import { createMetadataSeal } from "./slack/view-metadata.ts";
-import { type Access, createAccess } from "./access/access.ts";
-import { createChannelMembership, registerMembershipEvents } from "./access/membership.ts";
-import { CommandRegistry } from "./slack/command-router.ts";
-import { registerEventDeduplication } from "./slack/event-deduplication.ts";
-import { createSlackGateway, type SlackGateway } from "./slack/gateway.ts";
-import { slackEventsRoute } from "./slack/request-verification.ts";
-import { createSlackDeliveryHandler, slackDeliveryKind } from "./slack/outbox.ts";
+} from "./capabilities/paging/commands.ts";
+import { createEscalationHandler, escalationKind } from "./capabilities/paging/escalation.ts";
+import { createUpdateReminderHandler } from "./capabilities/reminders/update-reminders.ts";
+import { createFailureAlerter } from "./capabilities/incidents/failure-alerts.ts";
+import { Scheduler } from "./core/scheduler/scheduler.ts";
+import { BackgroundTasks } from "./core/background-tasks.ts";
+import { type Clock, systemClock } from "./core/clock.ts";
+import { createDeliveryClient, createSlackApp, registerWorkTracking } from "./adapters/slack/app.ts";
+import { SlackRouter } from "./adapters/slack/router.ts";
+import { createMetadataSeal } from "./adapters/slack/view-metadata.ts";
+import { type Access, createAccess } from "./adapters/slack/access.ts";
+import { createChannelMembership, registerMembershipEvents } from "./adapters/slack/membership.ts";
+import { CommandRegistry } from "./adapters/slack/command-router.ts";
+import { registerEventDeduplication } from "./adapters/slack/event-deduplication.ts";
+import { createSlackGateway, type SlackGateway } from "./adapters/slack/gateway.ts";
+import { slackEventsRoute } from "./adapters/slack/request-verification.ts";
+import { createSlackDeliveryHandler, slackDeliveryKind } from "./adapters/slack/outbox.ts";
 
 /**
  * Composition root: config → database → adapters → services → Slack app,

@@ -1,4 +1,4 @@
-import { startSlackEmulator } from "../../src/emulator/slack/index.ts";
+import { startSlackEmulator } from "../../tools/emulators/slack/index.ts";
 
 // The Slack emulator in a process of its own, so its work does not share an
 // event loop with the server being measured or with the load generator.

@@ -2,9 +2,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { DateTime } from "luxon";
-import { loadPlaybook, type Playbook, PlaybookError, severityIds } from "../config/playbook.ts";
-import { renderPlaybookDiagram } from "../config/playbook-diagram.ts";
-import { onCallAt } from "../paging/rotations.ts";
+import { loadPlaybook, type Playbook, PlaybookError, severityIds } from "../core/config/playbook.ts";
+import { renderPlaybookDiagram } from "../core/config/playbook-diagram.ts";
+import { onCallAt } from "../capabilities/paging/rotations.ts";
 
 // `npm run playbook:check [file]` and `npm run playbook:render [file] [--out path]`.
 const usage = `Usage:
@@ -33,7 +33,7 @@ function main(argv: string[]): number {
     );
     return 2;
   }
-  // Same default as the bot itself (src/config/env.ts), so check what will run.
+  // Same default as the bot itself (src/core/config/env.ts), so check what will run.
   const file = args.positionals[0] ?? (process.env.PLAYBOOK_FILE || "./playbook.yml");
 
   let book: Playbook;

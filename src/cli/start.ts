@@ -1,9 +1,9 @@
-import { NoticeTemplateError } from "../comms/notices/templates.ts";
+import { NoticeTemplateError } from "../capabilities/notices/templates.ts";
 import { inspect } from "node:util";
-import { ConfigError, loadConfig } from "../config/env.ts";
-import { PlaybookError } from "../config/playbook.ts";
-import { redactSecrets } from "../config/redact.ts";
-import { MigrationError } from "../db/migrate.ts";
+import { ConfigError, loadConfig } from "../core/config/env.ts";
+import { PlaybookError } from "../core/config/playbook.ts";
+import { redactSecrets } from "../core/config/redact.ts";
+import { MigrationError } from "../core/db/migrate.ts";
 import { startApp } from "../main.ts";
 
 // `npm start`: the production entry point.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type Capability, decide, type IncidentAccessFacts } from "../../src/access/policy.ts";
-import { loadPlaybook } from "../../src/config/playbook.ts";
+import { type Capability, decide, type IncidentAccessFacts } from "../../src/domain/access/policy.ts";
+import { loadPlaybook } from "../../src/core/config/playbook.ts";
 import { defaultPlaybookFile } from "../support/paths.ts";
 
 const playbook = loadPlaybook(defaultPlaybookFile);

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { loadPlaybook } from "../../src/config/playbook.ts";
-import { newTriggerId } from "../../src/emulator/slack/signed-requests.ts";
-import { markActionItemDoneActionId } from "../../src/followups/action-items.ts";
-import { captureShortcutIds } from "../../src/followups/capture-views.ts";
-import { actionIds, callbackIds, declareBlockIds, updateBlockIds } from "../../src/incidents/views.ts";
-import { pagingActionIds } from "../../src/paging/views.ts";
+import { loadPlaybook } from "../../src/core/config/playbook.ts";
+import { newTriggerId } from "../../tools/emulators/slack/signed-requests.ts";
+import { markActionItemDoneActionId } from "../../src/capabilities/followups/action-items.ts";
+import { captureShortcutIds } from "../../src/capabilities/followups/capture-views.ts";
+import { actionIds, callbackIds, declareBlockIds, updateBlockIds } from "../../src/capabilities/incidents/views.ts";
+import { pagingActionIds } from "../../src/capabilities/paging/views.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 import { ManualClock, minutes } from "../support/clock.ts";
 import { defaultPlaybookFile } from "../support/paths.ts";

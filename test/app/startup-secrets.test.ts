@@ -2,9 +2,9 @@ import { spawnSync } from "node:child_process";
 import { inspect } from "node:util";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config/env.ts";
-import { redactSecrets } from "../../src/config/redact.ts";
-import { openDatabase } from "../../src/db/database.ts";
+import { ConfigError, loadConfig } from "../../src/core/config/env.ts";
+import { redactSecrets } from "../../src/core/config/redact.ts";
+import { openDatabase } from "../../src/core/db/database.ts";
 
 /**
  * Secrets never reach a log line or an error, not even when startup fails on

@@ -2,7 +2,7 @@ import type { AddressInfo } from "node:net";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
 import { afterEach, describe, expect, it } from "vitest";
-import { noticeBlockIds, noticeActionIds, noticeCallbackId } from "../../src/comms/notices/views.ts";
+import { noticeBlockIds, noticeActionIds, noticeCallbackId } from "../../src/capabilities/notices/views.ts";
 import { type TestBot, startTestBot } from "../support/bot.ts";
 import { quietPlaybook } from "../support/playbooks.ts";
 

@@ -8,9 +8,9 @@ import {
   NoticeTemplateError,
   noticePhases,
   noticesDirFor,
-} from "../../src/comms/notices/templates.ts";
-import { noticeVariablesFor } from "../../src/comms/notices/variables.ts";
-import { loadPlaybook } from "../../src/config/playbook.ts";
+} from "../../src/capabilities/notices/templates.ts";
+import { noticeVariablesFor } from "../../src/capabilities/notices/variables.ts";
+import { loadPlaybook } from "../../src/core/config/playbook.ts";
 import { defaultPlaybookFile } from "../support/paths.ts";
 
 const playbook = loadPlaybook(defaultPlaybookFile);

@@ -1,6 +1,6 @@
 import { simpleParser } from "mailparser";
 import { afterEach, describe, expect, it } from "vitest";
-import { noticeActionIds, noticeBlockIds, noticeCallbackId } from "../../src/comms/notices/views.ts";
+import { noticeActionIds, noticeBlockIds, noticeCallbackId } from "../../src/capabilities/notices/views.ts";
 import { type TestBot, startTestBot } from "../support/bot.ts";
 import { ManualClock, minutes } from "../support/clock.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config/env.ts";
+import { ConfigError, loadConfig } from "../../src/core/config/env.ts";
 
 /** The problems a ConfigError lists; fails the test when loadConfig does not throw one. */
 function problemsOf(env: NodeJS.ProcessEnv): string[] {

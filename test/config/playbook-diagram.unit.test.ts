@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { loadPlaybook, parsePlaybook } from "../../src/config/playbook.ts";
-import { mermaidText, renderPlaybookDiagram } from "../../src/config/playbook-diagram.ts";
+import { loadPlaybook, parsePlaybook } from "../../src/core/config/playbook.ts";
+import { mermaidText, renderPlaybookDiagram } from "../../src/core/config/playbook-diagram.ts";
 import { defaultPlaybookFile } from "../support/paths.ts";
 
 const lines = (diagram: string) => diagram.split("\n").map((line) => line.trim());

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { loadPlaybook, PlaybookError, parsePlaybook } from "../../src/config/playbook.ts";
+import { loadPlaybook, PlaybookError, parsePlaybook } from "../../src/core/config/playbook.ts";
 import { defaultPlaybookFile } from "../support/paths.ts";
 
 const file = "team-playbook.yml";

@@ -4,7 +4,7 @@ import {
   loadPlaybook,
   PlaybookError,
   parsePlaybook,
-} from "../../src/config/playbook.ts";
+} from "../../src/core/config/playbook.ts";
 import { defaultPlaybookFile } from "../support/paths.ts";
 
 describe("playbook", () => {

@@ -4,13 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/database.ts";
+import { openDatabase } from "../../src/core/db/database.ts";
 import {
   applyMigrations,
   MigrationError,
   type MigrationRunner,
   readMigrations,
-} from "../../src/db/migrate.ts";
+} from "../../src/core/db/migrate.ts";
 import { type TestDatabase, testDatabase } from "../support/database.ts";
 
 const migrationNames = readMigrations().map((m) => m.name);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runDemo } from "../../src/demo/run-demo.ts";
+import { runDemo } from "../../tools/demo/run-demo.ts";
 
 describe("npm run demo", () => {
   it("plays the scripted incident through the real bot and prints a transcript", async () => {

@@ -9,7 +9,7 @@ import {
   type GitHubEmulator,
   type GitHubEmulatorOptions,
   startGitHubEmulator,
-} from "../../src/emulator/github/index.ts";
+} from "../../tools/emulators/github/index.ts";
 
 const repo = { owner: "acme", repo: "ops" };
 const silent = { debug() {}, info() {}, warn() {}, error() {} };

@@ -6,7 +6,7 @@ import {
   type SlackActivity,
   type SlackEmulator,
   startSlackEmulator,
-} from "../../src/emulator/slack/index.ts";
+} from "../../tools/emulators/slack/index.ts";
 import { waitFor } from "../support/wait.ts";
 
 let emulator: SlackEmulator;

@@ -3,7 +3,7 @@ import {
   actionItemBlockIds,
   actionItemModalCallbackId,
   captureShortcutIds,
-} from "../../src/followups/capture-views.ts";
+} from "../../src/capabilities/followups/capture-views.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 import { ManualClock } from "../support/clock.ts";
 import { quietPlaybook } from "../support/playbooks.ts";

@@ -1,14 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { findBlockProblems } from "../../src/emulator/slack/block-kit.ts";
-import { type DigestData, renderDigest } from "../../src/followups/manager/digest.ts";
-import { computeIncidentTimes, computeWeekMetrics, formatMinutes } from "../../src/followups/manager/metrics.ts";
-import type { ItemWithIncident } from "../../src/followups/manager/queries.ts";
+import { findBlockProblems } from "../../tools/emulators/slack/block-kit.ts";
+import { type DigestData, renderDigest } from "../../src/capabilities/followups/manager/digest.ts";
+import { computeIncidentTimes, computeWeekMetrics, formatMinutes } from "../../src/capabilities/followups/manager/metrics.ts";
+import type { ItemWithIncident } from "../../src/capabilities/followups/manager/queries.ts";
 import {
   currentOccurrence,
   digestWindow,
   isoWeekKey,
   nextDigestAt,
-} from "../../src/followups/manager/schedule.ts";
+} from "../../src/capabilities/followups/manager/schedule.ts";
 import { actionItemRow } from "../support/factories.ts";
 
 const at = (iso: string) => new Date(iso);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/database.ts";
-import { type GitHubEmulator, startGitHubEmulator } from "../../src/emulator/github/index.ts";
+import { openDatabase } from "../../src/core/db/database.ts";
+import { type GitHubEmulator, startGitHubEmulator } from "../../tools/emulators/github/index.ts";
 import { githubRepository, startTestBot, type TestBot } from "../support/bot.ts";
 import { type BotProcess, childEnvFor, killAll, spawnBot, waitUntilReady } from "../support/bot-process.ts";
 import { until } from "../support/wait.ts";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type GitHubEmulator, startGitHubEmulator } from "../../src/emulator/github/index.ts";
+import { type GitHubEmulator, startGitHubEmulator } from "../../tools/emulators/github/index.ts";
 import { type TestBot, startTestBot } from "../support/bot.ts";
 import { ManualClock, minutes } from "../support/clock.ts";
 import { quietPlaybook } from "../support/playbooks.ts";

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { Playbook } from "../../src/config/playbook.ts";
-import { type GitHubEmulator, startGitHubEmulator } from "../../src/emulator/github/index.ts";
-import { createActionItem } from "../../src/followups/action-items.ts";
-import type { FollowUpCapability } from "../../src/followups/capability.ts";
-import { createIncidentRepository } from "../../src/incidents/repository.ts";
-import { callbackIds, declareBlockIds } from "../../src/incidents/views.ts";
+import type { Playbook } from "../../src/core/config/playbook.ts";
+import { type GitHubEmulator, startGitHubEmulator } from "../../tools/emulators/github/index.ts";
+import { createActionItem } from "../../src/capabilities/followups/action-items.ts";
+import type { FollowUpCapability } from "../../src/capabilities/followups/capability.ts";
+import { createIncidentRepository } from "../../src/domain/incidents/repository.ts";
+import { callbackIds, declareBlockIds } from "../../src/capabilities/incidents/views.ts";
 import { type TestBot, githubRepository, startTestBot } from "../support/bot.ts";
 import { ManualClock, minutes } from "../support/clock.ts";
 import { quietPlaybook } from "../support/playbooks.ts";

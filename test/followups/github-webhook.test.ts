@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { type GitHubEmulator, startGitHubEmulator } from "../../src/emulator/github/index.ts";
-import { markActionItemDoneActionId } from "../../src/followups/action-items.ts";
+import { type GitHubEmulator, startGitHubEmulator } from "../../tools/emulators/github/index.ts";
+import { markActionItemDoneActionId } from "../../src/capabilities/followups/action-items.ts";
 import { githubRepository, githubWebhookSecret, type TestBot, startTestBot } from "../support/bot.ts";
 import { ManualClock, minutes } from "../support/clock.ts";
 import { quietPlaybook } from "../support/playbooks.ts";

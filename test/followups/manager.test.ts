@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startSlackEmulator } from "../../src/emulator/slack/index.ts";
-import { findBlockProblems } from "../../src/emulator/slack/block-kit.ts";
-import { digestTimerKey } from "../../src/followups/manager/digest.ts";
-import { pagingActionIds } from "../../src/paging/views.ts";
+import { startSlackEmulator } from "../../tools/emulators/slack/index.ts";
+import { findBlockProblems } from "../../tools/emulators/slack/block-kit.ts";
+import { digestTimerKey } from "../../src/capabilities/followups/manager/digest.ts";
+import { pagingActionIds } from "../../src/capabilities/paging/views.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 import { ManualClock, minutes } from "../support/clock.ts";
 import { quietPlaybook } from "../support/playbooks.ts";

@@ -7,8 +7,8 @@ import {
   type PostmortemFacts,
   postmortemMaxChars,
   renderPostmortemMarkdown,
-} from "../../src/followups/postmortem/markdown.ts";
-import { renderDraftReply, renderOwnerPrompt, renderReviewReminder } from "../../src/followups/postmortem/views.ts";
+} from "../../src/capabilities/followups/postmortem/markdown.ts";
+import { renderDraftReply, renderOwnerPrompt, renderReviewReminder } from "../../src/capabilities/followups/postmortem/views.ts";
 
 const at = (iso: string) => new Date(iso);
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { type GitHubEmulator, startGitHubEmulator } from "../../src/emulator/github/index.ts";
-import { githubIssueKind, issueTimerKey } from "../../src/followups/github-outbox.ts";
-import { formatTime } from "../../src/followups/postmortem/markdown.ts";
-import { reviewReminderKey } from "../../src/followups/postmortem/service.ts";
-import { ownerBlockId, postmortemActionIds } from "../../src/followups/postmortem/views.ts";
+import { type GitHubEmulator, startGitHubEmulator } from "../../tools/emulators/github/index.ts";
+import { githubIssueKind, issueTimerKey } from "../../src/capabilities/followups/github-outbox.ts";
+import { formatTime } from "../../src/capabilities/followups/postmortem/markdown.ts";
+import { reviewReminderKey } from "../../src/capabilities/followups/postmortem/service.ts";
+import { ownerBlockId, postmortemActionIds } from "../../src/capabilities/followups/postmortem/views.ts";
 import { type TestBot, startTestBot } from "../support/bot.ts";
 import { ManualClock, hours, minutes } from "../support/clock.ts";
 import { quietPlaybook } from "../support/playbooks.ts";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { findBlockProblems } from "../../src/emulator/slack/block-kit.ts";
+import { findBlockProblems } from "../../tools/emulators/slack/block-kit.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 import { ManualClock } from "../support/clock.ts";
 import { quietPlaybook } from "../support/playbooks.ts";

@@ -1,6 +1,6 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GitHubEmulator, startGitHubEmulator } from "../../src/emulator/github/index.ts";
+import { type GitHubEmulator, startGitHubEmulator } from "../../tools/emulators/github/index.ts";
 import {
   type ChildBot,
   childSigningSecret,
@@ -24,7 +24,7 @@ import {
  * /github/webhook when GITHUB_WEBHOOK_SECRET is unset. Neither should happen
  * here (everything is up, the secret is set), so any 5xx fails the test,
  * including a 500 from Bolt for a correctly signed but malformed payload
- * (the envelope check in src/slack/envelope.ts answers those 400).
+ * (the envelope check in src/adapters/slack/envelope.ts answers those 400).
  *
  * The PRNG is seeded: HOSTILE_SEED=<n> replays a failing run, and
  * HOSTILE_DEBUG=1 prints the requests behind a 5xx or a dropped connection.

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { type RunningServer, readBody, sendJson, startHttpServer } from "../../src/http/server.ts";
-import { createLogger } from "../../src/logging.ts";
+import { type RunningServer, readBody, sendJson, startHttpServer } from "../../src/core/http/server.ts";
+import { createLogger } from "../../src/core/logging.ts";
 
 /** startHttpServer on its own, with routes that misbehave on purpose. */
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { callbackIds, declareBlockIds } from "../../src/incidents/views.ts";
+import { callbackIds, declareBlockIds } from "../../src/capabilities/incidents/views.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 import { quietPlaybook } from "../support/playbooks.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideTransition } from "../../src/incidents/lifecycle.ts";
+import { decideTransition } from "../../src/domain/incidents/lifecycle.ts";
 
 const at = (status: string) => ({ number: 7, status });
 

@@ -5,7 +5,7 @@ import {
   parseIncidentReference,
   parseSeverity,
   validateTitle,
-} from "../../src/incidents/rules.ts";
+} from "../../src/domain/incidents/rules.ts";
 
 const severities = ["SEV1", "SEV2", "SEV3", "SEV4"];
 

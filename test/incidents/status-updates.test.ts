@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { actionIds, callbackIds, updateBlockIds } from "../../src/incidents/views.ts";
+import { actionIds, callbackIds, updateBlockIds } from "../../src/capabilities/incidents/views.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 import { quietPlaybook } from "../support/playbooks.ts";
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { checklistActionIds, checklistBlockId } from "../../src/checklists/views.ts";
-import { pagingActionIds } from "../../src/paging/views.ts";
+import { checklistActionIds, checklistBlockId } from "../../src/capabilities/checklists/views.ts";
+import { pagingActionIds } from "../../src/capabilities/paging/views.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 import { ManualClock, minutes } from "../support/clock.ts";
 

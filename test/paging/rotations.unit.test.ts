@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Rotation } from "../../src/config/playbook.ts";
-import { nextHandoffs, onCallAt } from "../../src/paging/rotations.ts";
+import type { Rotation } from "../../src/core/config/playbook.ts";
+import { nextHandoffs, onCallAt } from "../../src/capabilities/paging/rotations.ts";
 
 const hour = 3_600_000;
 const at = (iso: string) => new Date(iso);

@@ -4,7 +4,7 @@ import {
   firstReminderAt,
   reminderAudience,
   retimedReminderAt,
-} from "../../src/reminders/schedule.ts";
+} from "../../src/capabilities/reminders/schedule.ts";
 
 const t0 = new Date("2026-11-22T10:00:00Z");
 const plus = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { actionIds } from "../../src/incidents/views.ts";
+import { actionIds } from "../../src/capabilities/incidents/views.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 import { quietPlaybook } from "../support/playbooks.ts";
 import { hours, minutes } from "../support/clock.ts";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { openDatabase } from "../../src/db/database.ts";
+import { openDatabase } from "../../src/core/db/database.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 import { type BotProcess, childEnvFor, killAll, spawnBot, waitUntilReady } from "../support/bot-process.ts";
 import { until } from "../support/wait.ts";

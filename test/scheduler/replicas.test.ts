@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { type Database, openDatabase } from "../../src/db/database.ts";
+import { type Database, openDatabase } from "../../src/core/db/database.ts";
 import { dropSchema, freshSchemaName, onPostgres, postgresTarget } from "../support/database.ts";
 import { waitFor } from "../support/wait.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CommandRegistry, defineSubcommand } from "../../src/slack/command-router.ts";
+import { CommandRegistry, defineSubcommand } from "../../src/adapters/slack/command-router.ts";
 
 function registry() {
   const ran: string[] = [];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callbackIds, declareBlockIds } from "../../src/incidents/views.ts";
+import { callbackIds, declareBlockIds } from "../../src/capabilities/incidents/views.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 import { onPostgres } from "../support/database.ts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseComponents, validateTitle } from "../../src/incidents/rules.ts";
-import { withoutControlCharacters } from "../../src/shared/text.ts";
-import { truncate } from "../../src/slack/escape.ts";
+import { parseComponents, validateTitle } from "../../src/domain/incidents/rules.ts";
+import { withoutControlCharacters } from "../../src/core/text.ts";
+import { truncate } from "../../src/adapters/slack/escape.ts";
 
 /** Found by the fuzz benchmark (bench/fuzz.ts): each of these once failed after the ack. */
 describe("text people type", () => {

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AppConfig, loadConfig } from "../../src/config/env.ts";
-import type { Playbook } from "../../src/config/playbook.ts";
-import type { GitHubEmulator } from "../../src/emulator/github/index.ts";
-import { type SlackEmulator, startSlackEmulator } from "../../src/emulator/slack/index.ts";
+import { type AppConfig, loadConfig } from "../../src/core/config/env.ts";
+import type { Playbook } from "../../src/core/config/playbook.ts";
+import type { GitHubEmulator } from "../../tools/emulators/github/index.ts";
+import { type SlackEmulator, startSlackEmulator } from "../../tools/emulators/slack/index.ts";
 import { type RunningApp, startApp } from "../../src/main.ts";
-import { runUntilIdle } from "../../src/scheduler/drive.ts";
+import { runUntilIdle } from "../../src/core/scheduler/drive.ts";
 import { ManualClock } from "./clock.ts";
 import { type TestDatabase, testDatabase } from "./database.ts";
 import { defaultPlaybookFile } from "./paths.ts";

@@ -3,7 +3,7 @@ import { cpSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
 import { inject } from "vitest";
-import type { DatabaseTarget } from "../../src/db/database.ts";
+import type { DatabaseTarget } from "../../src/core/db/database.ts";
 
 /**
  * Which database a suite runs on. `npm test` uses the embedded PGlite;

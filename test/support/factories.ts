@@ -1,4 +1,4 @@
-import type { ItemWithIncident } from "../../src/followups/manager/queries.ts";
+import type { ItemWithIncident } from "../../src/capabilities/followups/manager/queries.ts";
 
 /**
  * An action item row as the manager views read it, for the pure renderers'

@@ -1,4 +1,4 @@
-import { type Playbook, loadPlaybook } from "../../src/config/playbook.ts";
+import { type Playbook, loadPlaybook } from "../../src/core/config/playbook.ts";
 import { defaultPlaybookFile } from "./paths.ts";
 
 /**

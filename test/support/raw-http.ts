@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type SlackEmulator, startSlackEmulator } from "../../src/emulator/slack/index.ts";
+import { type SlackEmulator, startSlackEmulator } from "../../tools/emulators/slack/index.ts";
 import { type BotProcess, killAll, spawnBot, waitUntilReady } from "./bot-process.ts";
 import { type TestDatabase, testDatabase } from "./database.ts";
 import { defaultPlaybookFile } from "./paths.ts";

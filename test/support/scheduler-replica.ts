@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { openDatabase } from "../../src/db/database.ts";
-import { createLogger } from "../../src/logging.ts";
-import { Scheduler } from "../../src/scheduler/scheduler.ts";
-import { systemClock } from "../../src/shared/clock.ts";
+import { openDatabase } from "../../src/core/db/database.ts";
+import { createLogger } from "../../src/core/logging.ts";
+import { Scheduler } from "../../src/core/scheduler/scheduler.ts";
+import { systemClock } from "../../src/core/clock.ts";
 
 /**
  * One scheduler replica as its own process, for test/scheduler/replicas.test.ts:

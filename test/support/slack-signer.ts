@@ -1,2 +1,2 @@
 // The signer lives in src/ because `npm run demo` drives the bot with it too.
-export * from "../../src/emulator/slack/signed-requests.ts";
+export * from "../../tools/emulators/slack/signed-requests.ts";

@@ -1,4 +1,4 @@
-import { callbackIds, declareBlockIds } from "../../src/incidents/views.ts";
+import { callbackIds, declareBlockIds } from "../../src/capabilities/incidents/views.ts";
 import type { TestBot } from "./bot.ts";
 
 /** Declares through the modal (the quick path has no components or privacy) and returns the incident. */

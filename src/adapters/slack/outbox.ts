@@ -1,0 +1,146 @@
+import type { Prisma, PrismaClient } from "../../generated/prisma/client.ts";
+import { scheduleTimerOnce } from "../../core/scheduler/timers.ts";
+import type { TimerHandler, Transaction } from "../../core/scheduler/types.ts";
+import { SlackCallError, type SlackGateway, type SlackMessage } from "./gateway.ts";
+
+/**
+ * The Slack outbox: everything the bot posts on its own (reminders, status
+ * updates, alerts) is written to `slack_posts` in the same transaction as the
+ * change that causes it, and delivered by a durable timer. Exactly once:
+ *
+ *  - the timer engine gives each post to one replica at a time;
+ *  - a post is marked sent in the commit that finishes its timer;
+ *  - if a process dies after Slack accepted the message but before that
+ *    commit, the retry first looks for the message by the post key carried
+ *    in its metadata, and records it instead of posting again.
+ *
+ * Posts respect about one message per second per channel across replicas
+ * (`slack_channel_slots`), and a 429 defers the post by Retry-After without
+ * counting as a failure.
+ */
+
+export const slackDeliveryKind = "slack.deliver";
+
+export interface OutboxPost {
+  /** Stable for the logical message: the same key is never delivered twice. */
+  key: string;
+  channelId: string;
+  message: SlackMessage;
+  threadTs?: string | null;
+  incidentId?: string | null;
+}
+
+/** Records a post and its delivery timer, inside the caller's transaction. */
+export async function enqueueSlackPost(
+  tx: Transaction,
+  post: OutboxPost,
+  now: Date,
+): Promise<void> {
+  await tx.slackPost.createMany({
+    data: [
+      {
+        key: post.key,
+        operation: "post",
+        channelId: post.channelId,
+        threadTs: post.threadTs ?? null,
+        message: post.message as unknown as Prisma.InputJsonObject,
+        incidentId: post.incidentId ?? null,
+        createdAt: now,
+      },
+    ],
+    skipDuplicates: true,
+  });
+  await scheduleTimerOnce(
+    tx,
+    {
+      kind: slackDeliveryKind,
+      key: `slack:${post.key}`,
+      dueAt: now,
+      payload: { postKey: post.key },
+    },
+    now,
+  );
+}
+
+export interface SlackDeliveryOptions {
+  prisma: PrismaClient;
+  /** A gateway whose client does not retry on its own: the timer retries. */
+  slack: SlackGateway;
+  /** Minimum spacing of posts in one channel. */
+  channelIntervalMs?: number;
+}
+
+export function createSlackDeliveryHandler(options: SlackDeliveryOptions): TimerHandler {
+  const { prisma, slack } = options;
+  const intervalMs = options.channelIntervalMs ?? 1000;
+
+  return async (timer, { now }) => {
+    const key = String(timer.payload.postKey);
+    const post = await prisma.slackPost.findUnique({ where: { key } });
+    if (!post || post.state === "sent") return { kind: "done" };
+
+    const slot =
+      post.reservedSlot ?? (await reserveSlot(prisma, key, post.channelId, now, intervalMs));
+    if (slot.getTime() > now.getTime()) return { kind: "defer", at: slot };
+
+    const markSent = (ts: string) => ({
+      kind: "done" as const,
+      effects: async (tx: Transaction) => {
+        await tx.slackPost.update({ where: { key }, data: { state: "sent", ts, sentAt: now } });
+      },
+    });
+
+    const threadTs = post.threadTs ?? undefined;
+    try {
+      // A DM is addressed by user; its history is read by DM channel.
+      const channelId = isUserId(post.channelId)
+        ? await slack.openDirectMessage(post.channelId)
+        : post.channelId;
+      if (post.sendAttempts > 0) {
+        const found = await slack.findPostedMessage(channelId, key, threadTs);
+        if (found) return markSent(found);
+      }
+      await prisma.slackPost.update({ where: { key }, data: { sendAttempts: { increment: 1 } } });
+      const posted = await slack.postMessage(channelId, post.message as unknown as SlackMessage, {
+        postKey: key,
+        ...(threadTs ? { threadTs } : {}),
+      });
+      return markSent(posted.ts);
+    } catch (error) {
+      if (error instanceof SlackCallError && error.code === "rate_limited") {
+        const waitMs = (error.retryAfterSeconds ?? 1) * 1000;
+        return { kind: "defer", at: new Date(now.getTime() + waitMs) };
+      }
+      throw error;
+    }
+  };
+}
+
+function isUserId(channelId: string): boolean {
+  return /^[UW][A-Z0-9]+$/.test(channelId);
+}
+
+/**
+ * Takes the channel's next free posting slot and remembers it on the post,
+ * so a deferred post uses its own slot when it comes back instead of queueing
+ * behind itself.
+ */
+async function reserveSlot(
+  prisma: PrismaClient,
+  key: string,
+  channelId: string,
+  now: Date,
+  intervalMs: number,
+): Promise<Date> {
+  return prisma.$transaction(async (tx) => {
+    const firstNext = new Date(now.getTime() + intervalMs);
+    const rows = await tx.$queryRaw<{ next_slot_at: Date }[]>`
+      INSERT INTO slack_channel_slots (channel_id, next_slot_at) VALUES (${channelId}, ${firstNext})
+      ON CONFLICT (channel_id) DO UPDATE SET next_slot_at =
+        GREATEST(slack_channel_slots.next_slot_at, ${now}::timestamptz) + (${intervalMs}::int * interval '1 millisecond')
+      RETURNING next_slot_at`;
+    const slot = new Date(rows[0]!.next_slot_at.getTime() - intervalMs);
+    await tx.slackPost.update({ where: { key }, data: { reservedSlot: slot } });
+    return slot;
+  });
+}

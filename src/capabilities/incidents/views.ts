@@ -1,0 +1,436 @@
+import type { KnownBlock, View } from "@slack/types";
+import { noticeActionIds } from "../notices/views.ts";
+import type { Playbook } from "../../core/config/playbook.ts";
+import { escapeMrkdwn, mentionChannel, mentionUser, truncate } from "../../adapters/slack/escape.ts";
+import type { SlackMessage } from "../../adapters/slack/gateway.ts";
+import type { IncidentWithRoles } from "../../domain/incidents/repository.ts";
+import { incidentKey, limits } from "../../domain/incidents/rules.ts";
+
+/**
+ * Block Kit renderers: incident in, message out. Pure functions, so they are
+ * tested directly. Every user-typed string goes through escapeMrkdwn.
+ */
+
+const sectionTextMax = 3000;
+
+const severityEmoji: Record<string, string> = {
+  SEV1: ":red_circle:",
+  SEV2: ":large_orange_circle:",
+  SEV3: ":large_yellow_circle:",
+  SEV4: ":white_circle:",
+};
+
+const statusLabel: Record<string, string> = {
+  investigating: "Investigating",
+  identified: "Identified",
+  monitoring: "Monitoring",
+  resolved: "Resolved",
+};
+
+export const actionIds = {
+  showStatus: "incident_show_status",
+  postUpdate: "incident_post_update",
+  snoozeReminder: "incident_snooze_reminder",
+} as const;
+
+export const callbackIds = {
+  declare: "incident_declare",
+  update: "incident_update",
+} as const;
+
+function commander(incident: IncidentWithRoles): string {
+  const ic = incident.roles.find((role) => role.role === "incident_commander");
+  return ic ? mentionUser(ic.userId) : "_unassigned_";
+}
+
+function headline(incident: IncidentWithRoles): string {
+  return `${incidentKey(incident.number)}: ${incident.title}`;
+}
+
+function facts(incident: IncidentWithRoles): string[] {
+  return [
+    `*Severity*\n${severityEmoji[incident.severity] ?? ""} ${incident.severity}`,
+    `*Status*\n${statusLabel[incident.status] ?? incident.status}`,
+    `*Incident commander*\n${commander(incident)}`,
+    `*Customer impact*\n${incident.customerImpact ? "Yes" : "No"}`,
+  ];
+}
+
+export function renderTopic(incident: IncidentWithRoles): string {
+  // Topics are shown verbatim, but escaping still stops `<!channel>` tricks.
+  return truncate(
+    escapeMrkdwn(
+      `${incident.severity} · ${statusLabel[incident.status] ?? incident.status} · ${incident.title}`,
+    ),
+    250,
+  );
+}
+
+export function renderIntro(incident: IncidentWithRoles): SlackMessage {
+  const blocks: KnownBlock[] = [
+    {
+      type: "header",
+      text: { type: "plain_text", text: truncate(escapeMrkdwn(headline(incident)), 150) },
+    },
+    {
+      type: "section",
+      fields: facts(incident).map((text) => ({ type: "mrkdwn", text })),
+    },
+  ];
+  if (incident.summary) {
+    blocks.push({
+      type: "section",
+      text: {
+        type: "mrkdwn",
+        text: truncate(`*Summary*\n${escapeMrkdwn(incident.summary)}`, sectionTextMax),
+      },
+    });
+  }
+  if (incident.components.length > 0) {
+    blocks.push({
+      type: "context",
+      elements: [
+        {
+          type: "mrkdwn",
+          text: truncate(
+            `Affected: ${incident.components.map(escapeMrkdwn).join(", ")}`,
+            sectionTextMax,
+          ),
+        },
+      ],
+    });
+  }
+  blocks.push(
+    {
+      type: "context",
+      elements: [
+        {
+          type: "mrkdwn",
+          text:
+            incident.status === "resolved"
+              ? `Declared by ${mentionUser(incident.declaredBy)}. Resolved; \`/incident reopen\` if it comes back.`
+              : `Declared by ${mentionUser(incident.declaredBy)}. Next: post an update with \`/incident update investigating <what you know>\`. \`/incident help\` lists every command.`,
+        },
+      ],
+    },
+    {
+      type: "actions",
+      elements: [
+        {
+          type: "button",
+          action_id: actionIds.postUpdate,
+          text: { type: "plain_text", text: "Post update" },
+          style: "primary",
+          value: incident.id,
+        },
+        {
+          type: "button",
+          action_id: noticeActionIds.draft,
+          text: { type: "plain_text", text: "Draft customer notice" },
+          value: incident.id,
+        },
+        {
+          type: "button",
+          action_id: actionIds.showStatus,
+          text: { type: "plain_text", text: "Show status" },
+          value: incident.id,
+        },
+      ],
+    },
+  );
+  return {
+    text: `${escapeMrkdwn(headline(incident))} (${incident.severity}, ${incident.status}). Incident commander: ${commander(incident)}.`,
+    blocks,
+  };
+}
+
+export function renderAnnouncement(incident: IncidentWithRoles): SlackMessage {
+  const emoji = severityEmoji[incident.severity] ?? "";
+  const channel = incident.channelId ? mentionChannel(incident.channelId) : "(channel pending)";
+  const line = `${emoji} *${escapeMrkdwn(headline(incident))}*`;
+  return {
+    text: `${escapeMrkdwn(headline(incident))}: ${incident.severity}, ${statusLabel[incident.status]}. Join ${channel}.`,
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text: truncate(line, sectionTextMax) } },
+      {
+        type: "context",
+        elements: [
+          {
+            type: "mrkdwn",
+            text: `${incident.severity} · ${statusLabel[incident.status] ?? incident.status} · IC ${commander(incident)} · ${channel}`,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export function renderStatus(incident: IncidentWithRoles): SlackMessage {
+  const roles = incident.roles
+    .map((role) => `${role.role.replaceAll("_", " ")}: ${mentionUser(role.userId)}`)
+    .join("\n");
+  const blocks: KnownBlock[] = [
+    {
+      type: "section",
+      text: { type: "mrkdwn", text: `*${escapeMrkdwn(truncate(headline(incident), 200))}*` },
+    },
+    { type: "section", fields: facts(incident).map((text) => ({ type: "mrkdwn", text })) },
+  ];
+  if (incident.summary) {
+    blocks.push({
+      type: "section",
+      text: { type: "mrkdwn", text: truncate(escapeMrkdwn(incident.summary), sectionTextMax) },
+    });
+  }
+  if (roles) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: roles }] });
+  const declared = `Declared <!date^${Math.floor(incident.declaredAt.getTime() / 1000)}^{date_short_pretty} {time}|${incident.declaredAt.toISOString()}>`;
+  blocks.push({
+    type: "context",
+    elements: [
+      {
+        type: "mrkdwn",
+        text: `${declared}${incident.channelId ? ` · ${mentionChannel(incident.channelId)}` : ""}`,
+      },
+    ],
+  });
+  return {
+    text: escapeMrkdwn(`${headline(incident)} (${incident.severity}, ${incident.status})`),
+    blocks,
+  };
+}
+
+/** At most 45 incidents are listed, to stay under Block Kit's 50 blocks. */
+export function renderOpenList(incidents: IncidentWithRoles[]): SlackMessage {
+  if (incidents.length === 0) {
+    return { text: "No open incidents. :tada:" };
+  }
+  const shown = incidents.slice(0, 45);
+  const blocks: KnownBlock[] = [
+    {
+      type: "header",
+      text: { type: "plain_text", text: `Open incidents (${incidents.length})` },
+    },
+    ...shown.map(
+      (incident): KnownBlock => ({
+        type: "section",
+        text: {
+          type: "mrkdwn",
+          text: truncate(
+            `${severityEmoji[incident.severity] ?? ""} *${escapeMrkdwn(headline(incident))}*\n${incident.severity} · ${statusLabel[incident.status]} · IC ${commander(incident)}${incident.channelId ? ` · ${mentionChannel(incident.channelId)}` : ""}`,
+            sectionTextMax,
+          ),
+        },
+      }),
+    ),
+  ];
+  if (incidents.length > shown.length) {
+    blocks.push({
+      type: "context",
+      elements: [{ type: "mrkdwn", text: `…and ${incidents.length - shown.length} more.` }],
+    });
+  }
+  return {
+    text: `Open incidents: ${incidents.map((incident) => incidentKey(incident.number)).join(", ")}`,
+    blocks,
+  };
+}
+
+export const declareBlockIds = {
+  title: "title",
+  severity: "severity",
+  summary: "summary",
+  components: "components",
+  customerImpact: "customer_impact",
+  visibility: "visibility",
+} as const;
+
+export function renderDeclareModal(playbook: Playbook, privateMetadata: string): View {
+  const severityOptions = Object.entries(playbook.severities)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, severity]) => ({
+      text: { type: "plain_text" as const, text: truncate(`${id}: ${severity.description}`, 75) },
+      value: id,
+    }));
+  const yesNo = [
+    { text: { type: "plain_text" as const, text: "No" }, value: "no" },
+    { text: { type: "plain_text" as const, text: "Yes" }, value: "yes" },
+  ];
+  return {
+    type: "modal",
+    callback_id: callbackIds.declare,
+    private_metadata: privateMetadata,
+    title: { type: "plain_text", text: "Declare an incident" },
+    submit: { type: "plain_text", text: "Declare" },
+    close: { type: "plain_text", text: "Cancel" },
+    blocks: [
+      {
+        type: "input",
+        block_id: declareBlockIds.title,
+        label: { type: "plain_text", text: "Title" },
+        element: {
+          type: "plain_text_input",
+          action_id: "value",
+          max_length: limits.titleMaxLength,
+          placeholder: { type: "plain_text", text: "Checkout API returning 500s" },
+        },
+      },
+      {
+        type: "input",
+        block_id: declareBlockIds.severity,
+        label: { type: "plain_text", text: "Severity" },
+        element: { type: "static_select", action_id: "value", options: severityOptions },
+      },
+      {
+        type: "input",
+        block_id: declareBlockIds.summary,
+        optional: true,
+        label: { type: "plain_text", text: "Summary" },
+        element: {
+          type: "plain_text_input",
+          action_id: "value",
+          multiline: true,
+          max_length: limits.summaryMaxLength,
+        },
+      },
+      {
+        type: "input",
+        block_id: declareBlockIds.components,
+        optional: true,
+        label: { type: "plain_text", text: "Affected components" },
+        hint: { type: "plain_text", text: "Comma-separated, e.g. API, Checkout" },
+        element: { type: "plain_text_input", action_id: "value" },
+      },
+      {
+        type: "input",
+        block_id: declareBlockIds.customerImpact,
+        label: { type: "plain_text", text: "Are customers affected?" },
+        element: {
+          type: "radio_buttons",
+          action_id: "value",
+          options: yesNo,
+          initial_option: yesNo[0],
+        },
+      },
+      {
+        type: "input",
+        block_id: declareBlockIds.visibility,
+        label: { type: "plain_text", text: "Private incident?" },
+        hint: {
+          type: "plain_text",
+          text: "Private incidents get a private channel, no announcement and never reach the status page.",
+        },
+        element: {
+          type: "radio_buttons",
+          action_id: "value",
+          options: yesNo,
+          initial_option: yesNo[0],
+        },
+      },
+    ],
+  };
+}
+
+export const statusLabels = statusLabel;
+
+export function renderStatusUpdate(
+  incident: IncidentWithRoles,
+  update: { status: string; message: string; authorId: string; isPublic: boolean },
+): SlackMessage {
+  const label = statusLabel[update.status] ?? update.status;
+  const heading = `*${incidentKey(incident.number)} update: ${label}*`;
+  const body = truncate(escapeMrkdwn(update.message), sectionTextMax - 200);
+  return {
+    text: `${incidentKey(incident.number)} update (${label}): ${body}`,
+    blocks: [
+      { type: "section", text: { type: "mrkdwn", text: `${heading}\n${body}` } },
+      {
+        type: "context",
+        elements: [
+          {
+            type: "mrkdwn",
+            text: `Posted by ${mentionUser(update.authorId)}${update.isPublic ? " · public" : " · internal"}`,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export function renderResolved(
+  incident: IncidentWithRoles,
+  summary: string,
+  byUserId: string,
+): SlackMessage {
+  const text = `:white_check_mark: *${escapeMrkdwn(headline(incident))}* is resolved by ${mentionUser(byUserId)}.${
+    summary ? `\n${truncate(escapeMrkdwn(summary), sectionTextMax - 300)}` : ""
+  }`;
+  return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+}
+
+export function renderReopened(incident: IncidentWithRoles, byUserId: string): SlackMessage {
+  const text = `:rotating_light: *${escapeMrkdwn(headline(incident))}* was reopened by ${mentionUser(byUserId)}. Status: Investigating.`;
+  return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+}
+
+export function renderSeverityChanged(
+  incident: IncidentWithRoles,
+  from: string,
+  byUserId: string,
+): SlackMessage {
+  const text = `Severity of *${incidentKey(incident.number)}* changed from ${from} to ${severityEmoji[incident.severity] ?? ""} ${incident.severity} by ${mentionUser(byUserId)}.`;
+  return { text, blocks: [{ type: "section", text: { type: "mrkdwn", text } }] };
+}
+
+export const updateBlockIds = {
+  status: "status",
+  message: "message",
+  visibility: "visibility",
+} as const;
+
+export function renderUpdateModal(incident: IncidentWithRoles): View {
+  const options = (["investigating", "identified", "monitoring", "resolved"] as const).map(
+    (status) => ({
+      text: { type: "plain_text" as const, text: statusLabel[status]! },
+      value: status,
+    }),
+  );
+  const current = options.find((option) => option.value === incident.status) ?? options[0]!;
+  const publicOption = {
+    text: { type: "plain_text" as const, text: "Also publish on the status page" },
+    value: "public",
+  };
+  return {
+    type: "modal",
+    callback_id: callbackIds.update,
+    private_metadata: JSON.stringify({ incidentId: incident.id }),
+    title: { type: "plain_text", text: truncate(`Update ${incidentKey(incident.number)}`, 24) },
+    submit: { type: "plain_text", text: "Post update" },
+    close: { type: "plain_text", text: "Cancel" },
+    blocks: [
+      {
+        type: "input",
+        block_id: updateBlockIds.status,
+        label: { type: "plain_text", text: "Status" },
+        element: { type: "static_select", action_id: "value", options, initial_option: current },
+      },
+      {
+        type: "input",
+        block_id: updateBlockIds.message,
+        label: { type: "plain_text", text: "What do we know now?" },
+        element: {
+          type: "plain_text_input",
+          action_id: "value",
+          multiline: true,
+          max_length: limits.updateMaxLength,
+        },
+      },
+      {
+        type: "input",
+        block_id: updateBlockIds.visibility,
+        optional: true,
+        label: { type: "plain_text", text: "Visibility" },
+        element: { type: "checkboxes", action_id: "value", options: [publicOption] },
+      },
+    ],
+  };
+}

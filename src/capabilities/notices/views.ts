@@ -1,0 +1,126 @@
+import type { KnownBlock, View } from "@slack/types";
+import { incidentKey } from "../../domain/incidents/rules.ts";
+import { escapeMrkdwn, mentionUser, truncate } from "../../adapters/slack/escape.ts";
+import type { SlackMessage } from "../../adapters/slack/gateway.ts";
+import type { NoticePhase } from "./templates.ts";
+
+export const noticeActionIds = {
+  draft: "notice_draft",
+  edit: "notice_edit",
+  approve: "notice_approve",
+} as const;
+
+export const noticeCallbackId = "notice_edit";
+export const noticeBlockIds = { subject: "subject", body: "body" } as const;
+
+export const noticeLimits = { subject: 200, body: 2800 } as const;
+
+export function renderNoticeModal(
+  incident: { id: string; number: number },
+  phase: NoticePhase,
+  draft: { subject: string; body: string; version?: number },
+): View {
+  return {
+    type: "modal",
+    callback_id: noticeCallbackId,
+    private_metadata: JSON.stringify({ incidentId: incident.id, phase }),
+    title: { type: "plain_text", text: "Customer notice" },
+    submit: { type: "plain_text", text: "Save draft" },
+    close: { type: "plain_text", text: "Cancel" },
+    blocks: [
+      {
+        type: "context",
+        elements: [
+          {
+            type: "mrkdwn",
+            text: `${incidentKey(incident.number)} · phase *${phase}* · ${draft.version ? `editing version ${draft.version}` : "new draft from the template"}. Saving adds a version; nothing is overwritten.`,
+          },
+        ],
+      },
+      {
+        type: "input",
+        block_id: noticeBlockIds.subject,
+        label: { type: "plain_text", text: "Subject" },
+        element: {
+          type: "plain_text_input",
+          action_id: "value",
+          initial_value: truncate(draft.subject, noticeLimits.subject),
+          max_length: noticeLimits.subject,
+        },
+      },
+      {
+        type: "input",
+        block_id: noticeBlockIds.body,
+        label: { type: "plain_text", text: "Email body" },
+        element: {
+          type: "plain_text_input",
+          action_id: "value",
+          multiline: true,
+          initial_value: truncate(draft.body, noticeLimits.body),
+          max_length: noticeLimits.body,
+        },
+      },
+    ],
+  };
+}
+
+function preview(notice: { subject: string; body: string }): string {
+  return truncate(`*${escapeMrkdwn(notice.subject)}*\n${escapeMrkdwn(notice.body)}`, 2900);
+}
+
+export function renderNoticeDraft(
+  incident: { number: number },
+  notice: { id: string; phase: string; version: number; subject: string; body: string; createdBy: string },
+): SlackMessage {
+  const blocks: KnownBlock[] = [
+    {
+      type: "section",
+      text: {
+        type: "mrkdwn",
+        text: `:envelope: Customer notice *${notice.phase}* v${notice.version} for ${incidentKey(incident.number)}, drafted by ${mentionUser(notice.createdBy)}. Review, edit, approve:`,
+      },
+    },
+    { type: "section", text: { type: "mrkdwn", text: preview(notice) } },
+    {
+      type: "actions",
+      elements: [
+        { type: "button", action_id: noticeActionIds.edit, text: { type: "plain_text", text: "Edit" }, value: notice.id },
+        {
+          type: "button",
+          action_id: noticeActionIds.approve,
+          style: "primary",
+          text: { type: "plain_text", text: "Approve" },
+          value: notice.id,
+        },
+      ],
+    },
+  ];
+  return { text: `Customer notice ${notice.phase} v${notice.version} drafted for ${incidentKey(incident.number)}: ${escapeMrkdwn(notice.subject)}`, blocks };
+}
+
+export function renderNoticeApproved(
+  incident: { number: number },
+  notice: { phase: string; version: number; subject: string; body: string; approvedBy: string },
+): SlackMessage {
+  return {
+    // The fallback text is read as mrkdwn too (notifications, clients without blocks), so the
+    // subject people typed is escaped like the preview: `<!channel>` in it must not ping.
+    text: `Customer notice ${notice.phase} v${notice.version} for ${incidentKey(incident.number)} approved by ${mentionUser(notice.approvedBy)}: ${escapeMrkdwn(notice.subject)}`,
+    blocks: [
+      {
+        type: "section",
+        text: {
+          type: "mrkdwn",
+          text: `:white_check_mark: Customer notice *${notice.phase}* v${notice.version} approved by ${mentionUser(notice.approvedBy)}. Its .eml file is in this channel, ready for any mail tool.`,
+        },
+      },
+      { type: "section", text: { type: "mrkdwn", text: preview(notice) } },
+    ],
+  };
+}
+
+export function renderNoticeNudge(incident: { number: number }, userIds: string[], minutes: number): SlackMessage {
+  return {
+    text: `:hourglass: ${userIds.map(mentionUser).join(" ")} no customer notice for ${incidentKey(incident.number)} is approved yet, ${minutes} minutes after declaring. Draft one with \`/incident email\`.`,
+  };
+}

@@ -1,0 +1,443 @@
+import type { Playbook } from "../../core/config/playbook.ts";
+import type { Prisma, PrismaClient } from "../../generated/prisma/client.ts";
+import { type IncidentRepository, type IncidentWithRoles, isUuid } from "../../domain/incidents/repository.ts";
+import { incidentKey } from "../../domain/incidents/rules.ts";
+import type { TimelineKind } from "../../domain/incidents/timeline.ts";
+import { cancelTimer, findTimer, scheduleTimer, scheduleTimerOnce } from "../../core/scheduler/timers.ts";
+import type { TimerHandler, Transaction } from "../../core/scheduler/types.ts";
+import type { Clock } from "../../core/clock.ts";
+import type { SlackGateway } from "../../adapters/slack/gateway.ts";
+import { enqueueSlackPost } from "../../adapters/slack/outbox.ts";
+import { resolveTargets } from "./targets.ts";
+import {
+  renderAcknowledgedNote,
+  renderFallbackAlert,
+  renderPage,
+  renderPagedNote,
+  roleLabel,
+} from "./views.ts";
+
+/**
+ * Paging and escalation. Paging a role starts one durable `page.escalate`
+ * timer per incident and role (key `escalation:<incident>:<role>`): each run
+ * pages the next level's targets and reschedules itself after that level's
+ * delay. After the last level the policy repeats `repeat` times, then alerts
+ * the incident channel. Anyone who acknowledges takes the role, which stops
+ * the timer. Because the timer key is unique, a role is paged once per
+ * incident however often paging is asked for; and a person is paged at most
+ * once per role (the `pages` row is unique per incident, role and person).
+ */
+
+export const escalationKind = "page.escalate";
+
+export interface PagingDependencies {
+  prisma: PrismaClient;
+  incidents: IncidentRepository;
+  playbook: Playbook;
+  clock: Clock;
+  wake(): void;
+  /** After a committed change to an incident's roles (see StatusDependencies.onChange). */
+  onChange?(incidentId: string): void;
+}
+
+export function escalationKey(incidentId: string, role: string): string {
+  return `escalation:${incidentId}:${role}`;
+}
+
+/**
+ * Starts paging `role` inside the caller's transaction, unless it is held or
+ * already being paged. Returns whether paging started.
+ */
+export async function startPaging(
+  tx: Transaction,
+  incident: { id: string; roles: { role: string }[] },
+  role: string,
+  now: Date,
+  options: { restart?: boolean } = {},
+): Promise<boolean> {
+  if (incident.roles.some((assignment) => assignment.role === role)) return false;
+  const spec = {
+    kind: escalationKind,
+    key: escalationKey(incident.id, role),
+    dueAt: now,
+    payload: { incidentId: incident.id, role, level: 0, round: 0 },
+  };
+  if (!options.restart) return scheduleTimerOnce(tx, spec, now);
+  const existing = await findTimer(tx, spec.key);
+  if (existing && (existing.state === "pending" || existing.state === "running")) return false;
+  await scheduleTimer(tx, spec, now);
+  return true;
+}
+
+/** Roles the severity asks for that the incident has not got: paged on declare and on a severity change. */
+export function rolesToPage(
+  playbook: Playbook,
+  severity: string,
+  previousSeverity?: string,
+): string[] {
+  const wanted = playbook.severities[severity]?.page ?? [];
+  const before = previousSeverity ? (playbook.severities[previousSeverity]?.page ?? []) : [];
+  return wanted.filter((role) => !before.includes(role));
+}
+
+export function createEscalationHandler(
+  deps: PagingDependencies & { slack: Pick<SlackGateway, "userGroupMembers"> },
+): TimerHandler {
+  const { playbook } = deps;
+  return async (timer, { now }) => {
+    const { incidentId, role } = timer.payload as { incidentId: string; role: string };
+    let level = Number(timer.payload.level ?? 0);
+    let round = Number(timer.payload.round ?? 0);
+    const incident = await deps.incidents.findById(incidentId);
+    if (
+      !incident ||
+      incident.status === "resolved" ||
+      incident.roles.some((r) => r.role === role)
+    ) {
+      return { kind: "done" };
+    }
+    const policyName = playbook.roles[role]?.escalation;
+    const policy = policyName ? playbook.escalationPolicies[policyName] : undefined;
+    if (!policy) return { kind: "done" };
+    if (level >= policy.levels.length) {
+      level = 0;
+      round += 1;
+    }
+    if (round > policy.repeat) {
+      return {
+        kind: "done",
+        effects: async (tx) => {
+          await addTimeline(tx, incident.id, "escalated", null, now, {
+            role,
+            fallback: policy.fallback,
+          });
+          if (policy.fallback === "channel" && incident.channelId) {
+            await enqueueSlackPost(
+              tx,
+              {
+                key: `page-fallback:${incident.id}:${role}:${timer.dueAt.getTime()}`,
+                channelId: incident.channelId,
+                message: renderFallbackAlert(role, playbook),
+                incidentId: incident.id,
+              },
+              now,
+            );
+          }
+        },
+      };
+    }
+    const currentLevel = policy.levels[level]!;
+    const people = await resolveTargets(currentLevel.targets, playbook, now, deps.slack);
+    return {
+      kind: "reschedule",
+      at: new Date(now.getTime() + currentLevel.delayMinutes * 60_000),
+      payload: { incidentId, role, level: level + 1, round },
+      effects: async (tx) => {
+        await pagePeople(tx, incident, role, people, { level, round, now, playbook });
+      },
+    };
+  };
+}
+
+/** Creates or renews the page rows and sends the DMs and the channel note. */
+async function pagePeople(
+  tx: Transaction,
+  incident: IncidentWithRoles,
+  role: string,
+  people: string[],
+  context: {
+    level: number;
+    round: number;
+    now: Date;
+    playbook: Playbook;
+    message?: string;
+    pagedBy?: string;
+  },
+): Promise<void> {
+  const { level, round, now, playbook } = context;
+  const paged: string[] = [];
+  for (const userId of people) {
+    const existing = await tx.page.findUnique({
+      where: { incidentId_role_userId: { incidentId: incident.id, role, userId } },
+    });
+    // Acknowledged or superseded pages are final; within one round a person
+    // is paged once even if several levels name them.
+    if (existing && (existing.state !== "open" || existing.round === round)) continue;
+    const page = existing
+      ? await tx.page.update({
+          where: { id: existing.id },
+          data: { level, round, lastPagedAt: now },
+        })
+      : await tx.page.create({
+          data: {
+            incidentId: incident.id,
+            role,
+            userId,
+            level,
+            round,
+            createdAt: now,
+            lastPagedAt: now,
+            message: context.message ?? null,
+            pagedBy: context.pagedBy ?? null,
+          },
+        });
+    await enqueueSlackPost(
+      tx,
+      {
+        key: `page:${page.id}:${round}:${level}`,
+        channelId: userId,
+        message: renderPage(incident, page, playbook),
+        incidentId: incident.id,
+      },
+      now,
+    );
+    paged.push(userId);
+  }
+  if (paged.length === 0) return;
+  await addTimeline(
+    tx,
+    incident.id,
+    level === 0 && round === 0 ? "paged" : "escalated",
+    context.pagedBy ?? null,
+    now,
+    {
+      role,
+      users: paged,
+      level,
+      round,
+    },
+  );
+  if (incident.channelId) {
+    await enqueueSlackPost(
+      tx,
+      {
+        key: `page-note:${incident.id}:${role}:${paged.join(",")}:${round}:${level}`,
+        channelId: incident.channelId,
+        message: renderPagedNote(role, paged, level, round, playbook),
+        incidentId: incident.id,
+      },
+      now,
+    );
+  }
+}
+
+export type PageResult = { ok: true; message: string } | { ok: false; error: string };
+
+/** `/incident page <role>`: (re)starts the role's escalation unless it is running or held. */
+export async function pageRole(
+  deps: PagingDependencies,
+  incident: IncidentWithRoles,
+  role: string,
+): Promise<PageResult> {
+  const label = roleLabel(deps.playbook, role);
+  const holder = incident.roles.find((assignment) => assignment.role === role);
+  if (holder)
+    return {
+      ok: false,
+      error: `<@${holder.userId}> is already the ${label} of ${incidentKey(incident.number)}.`,
+    };
+  if (!deps.playbook.roles[role]?.escalation) {
+    return {
+      ok: false,
+      error: `The playbook gives ${label} no escalation policy, so there is nobody to page. Page a person instead: \`/incident page @someone\`.`,
+    };
+  }
+  const now = deps.clock.now();
+  const started = await deps.prisma.$transaction((tx) =>
+    startPaging(tx, incident, role, now, { restart: true }),
+  );
+  if (!started)
+    return {
+      ok: false,
+      error: `${label} is already being paged for ${incidentKey(incident.number)}.`,
+    };
+  deps.wake();
+  return { ok: true, message: `Paging the ${label} for ${incidentKey(incident.number)}.` };
+}
+
+/** `/incident page @user [message]`: one page, no escalation, deduplicated per person. */
+export async function pagePerson(
+  deps: PagingDependencies,
+  incident: IncidentWithRoles,
+  userId: string,
+  message: string,
+  pagedBy: string,
+): Promise<PageResult> {
+  const now = deps.clock.now();
+  const existing = await deps.prisma.page.findUnique({
+    where: { incidentId_role_userId: { incidentId: incident.id, role: "", userId } },
+  });
+  if (existing) {
+    return {
+      ok: false,
+      error: `<@${userId}> was already paged for ${incidentKey(incident.number)}${existing.state === "acknowledged" ? " and acknowledged" : ""}.`,
+    };
+  }
+  await deps.prisma.$transaction((tx) =>
+    pagePeople(tx, incident, "", [userId], {
+      level: 0,
+      round: 0,
+      now,
+      playbook: deps.playbook,
+      message: message || undefined,
+      pagedBy,
+    }),
+  );
+  deps.wake();
+  return { ok: true, message: `Paged <@${userId}> for ${incidentKey(incident.number)}.` };
+}
+
+export type AcknowledgeResult =
+  | { ok: true; incident: IncidentWithRoles; role: string }
+  | { ok: false; error: string };
+
+/**
+ * The first person to acknowledge takes the role: the page is marked,
+ * everyone else's page for that role is superseded, the escalation stops,
+ * and the role is assigned — one transaction.
+ */
+export async function acknowledgePage(
+  deps: PagingDependencies,
+  pageId: string,
+  userId: string,
+): Promise<AcknowledgeResult> {
+  const page = isUuid(pageId) ? await deps.prisma.page.findUnique({ where: { id: pageId } }) : null;
+  if (!page) return { ok: false, error: "That page no longer exists." };
+  if (page.userId !== userId) return { ok: false, error: `This page is for <@${page.userId}>.` };
+  if (page.state === "acknowledged")
+    return { ok: false, error: "You already acknowledged this page." };
+  const incident = (await deps.incidents.findById(page.incidentId))!;
+  const label = page.role ? roleLabel(deps.playbook, page.role) : "";
+  const holder = page.role
+    ? incident.roles.find((assignment) => assignment.role === page.role)
+    : undefined;
+  if (holder && holder.userId !== userId) {
+    await deps.prisma.page.update({ where: { id: page.id }, data: { state: "superseded" } });
+    return {
+      ok: false,
+      error: `<@${holder.userId}> already took ${label} for ${incidentKey(incident.number)}; no need to act.`,
+    };
+  }
+  const now = deps.clock.now();
+  await deps.prisma.$transaction(async (tx) => {
+    const claimed = await tx.page.updateMany({
+      where: { id: page.id, state: "open" },
+      data: { state: "acknowledged", acknowledgedAt: now },
+    });
+    if (claimed.count === 0) return;
+    if (page.role) {
+      await tx.page.updateMany({
+        where: { incidentId: incident.id, role: page.role, state: "open", id: { not: page.id } },
+        data: { state: "superseded" },
+      });
+      await tx.roleAssignment.upsert({
+        where: { incidentId_role: { incidentId: incident.id, role: page.role } },
+        create: { incidentId: incident.id, role: page.role, userId, assignedAt: now },
+        update: { userId, assignedAt: now, assignedBy: null },
+      });
+      await cancelTimer(tx, escalationKey(incident.id, page.role), now);
+    }
+    await tx.incident.updateMany({
+      where: { id: incident.id, acknowledgedAt: null },
+      data: { acknowledgedAt: now },
+    });
+    await addTimeline(tx, incident.id, "acknowledged", userId, now, {
+      role: page.role,
+      pageId: page.id,
+      level: page.level,
+      round: page.round,
+    });
+    if (page.role)
+      await addTimeline(tx, incident.id, "role_assigned", userId, now, {
+        role: page.role,
+        userId,
+        via: "page",
+      });
+    if (incident.channelId) {
+      await enqueueSlackPost(
+        tx,
+        {
+          key: `ack:${page.id}`,
+          channelId: incident.channelId,
+          message: renderAcknowledgedNote(userId, page.role, deps.playbook),
+          incidentId: incident.id,
+        },
+        now,
+      );
+    }
+  });
+  deps.wake();
+  deps.onChange?.(incident.id);
+  return { ok: true, incident: (await deps.incidents.findById(incident.id))!, role: page.role };
+}
+
+/** `/incident role <role> @user`: assigns directly and stops any paging for it. */
+export async function assignRole(
+  deps: PagingDependencies,
+  incident: IncidentWithRoles,
+  role: string,
+  userId: string,
+  assignedBy: string,
+): Promise<PageResult> {
+  const label = roleLabel(deps.playbook, role);
+  if (
+    incident.roles.some((assignment) => assignment.role === role && assignment.userId === userId)
+  ) {
+    return { ok: false, error: `<@${userId}> is already the ${label}.` };
+  }
+  const now = deps.clock.now();
+  await deps.prisma.$transaction(async (tx) => {
+    await tx.roleAssignment.upsert({
+      where: { incidentId_role: { incidentId: incident.id, role } },
+      create: { incidentId: incident.id, role, userId, assignedBy, assignedAt: now },
+      update: { userId, assignedBy, assignedAt: now },
+    });
+    await tx.page.updateMany({
+      where: { incidentId: incident.id, role, state: "open" },
+      data: { state: "superseded" },
+    });
+    await cancelTimer(tx, escalationKey(incident.id, role), now);
+    await addTimeline(tx, incident.id, "role_assigned", assignedBy, now, { role, userId });
+    if (incident.channelId) {
+      await enqueueSlackPost(
+        tx,
+        {
+          key: `role:${incident.id}:${role}:${userId}:${now.getTime()}`,
+          channelId: incident.channelId,
+          message: { text: `<@${assignedBy}> made <@${userId}> the *${label}*.` },
+          incidentId: incident.id,
+        },
+        now,
+      );
+    }
+    await scheduleTimer(
+      tx,
+      {
+        kind: "incident.refresh",
+        key: `refresh:${incident.id}`,
+        dueAt: now,
+        payload: { incidentId: incident.id },
+      },
+      now,
+    );
+  });
+  deps.wake();
+  deps.onChange?.(incident.id);
+  return {
+    ok: true,
+    message: `<@${userId}> is now the ${label} of ${incidentKey(incident.number)}.`,
+  };
+}
+
+async function addTimeline(
+  tx: Transaction,
+  incidentId: string,
+  kind: TimelineKind,
+  actorId: string | null,
+  at: Date,
+  data: Record<string, unknown>,
+) {
+  await tx.timelineEvent.create({
+    data: { incidentId, kind, actorId, occurredAt: at, data: data as Prisma.InputJsonObject },
+  });
+}

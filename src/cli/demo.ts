@@ -1,4 +1,0 @@
-import { runDemo } from "../demo/run-demo.ts";
-
-// `npm run demo`: no Slack workspace, no tokens, no database server needed.
-await runDemo({ write: (line) => process.stdout.write(`${line}\n`) });

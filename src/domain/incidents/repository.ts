@@ -1,0 +1,168 @@
+import type { Incident, PrismaClient, RoleAssignment } from "../../generated/prisma/client.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
+import type { TimelineKind } from "./timeline.ts";
+
+export type { Incident, RoleAssignment };
+
+export interface NewIncident {
+  title: string;
+  severity: string;
+  summary: string;
+  components: string[];
+  customerImpact: boolean;
+  isPrivate: boolean;
+  declaredBy: string;
+}
+
+export type IncidentWithRoles = Incident & { roles: RoleAssignment[] };
+
+/** Persistence for incidents, their roles and their timeline. */
+export function createIncidentRepository(prisma: PrismaClient) {
+  const timelineEntry = (
+    incidentId: string,
+    kind: TimelineKind,
+    at: Date,
+    actorId: string | null,
+    data: Record<string, unknown> = {},
+  ) => ({ incidentId, kind, occurredAt: at, actorId, data: data as Prisma.InputJsonObject });
+
+  return {
+    /**
+     * Inserts the incident in the `declaring` phase with the next number, the
+     * declarer as incident commander and a `declared` timeline event, all in
+     * one transaction.
+     *
+     * The number comes from the `incident_counter` row, so two declarations,
+     * on any replicas, can never take the same one and nothing is retried.
+     * It is taken in a statement of its own, just before the transaction:
+     * inside it, the row lock would queue every concurrent declaration behind
+     * the others' inserts and commits (measured: 30 at once on three loaded
+     * replicas held it 30–500 ms each, and the last ones hit Prisma's 5 s
+     * interactive-transaction timeout while each waiter also held a pooled
+     * connection). The price is a gap when the insert then fails, and gaps
+     * exist anyway: a declaration rolled back before its channel existed
+     * leaves one. Numbers are never reused, so an `INC-n` someone saw in an
+     * error never comes to mean a different incident.
+     */
+    async createDeclaring(input: NewIncident, at: Date): Promise<Incident> {
+      const number = await takeNextNumber(prisma);
+      return prisma.$transaction(async (tx) => {
+        const incident = await tx.incident.create({
+          data: { ...input, number, declaredAt: at, phase: "declaring" },
+        });
+        await tx.roleAssignment.create({
+          data: {
+            incidentId: incident.id,
+            role: "incident_commander",
+            userId: input.declaredBy,
+            assignedAt: at,
+          },
+        });
+        await tx.timelineEvent.createMany({
+          data: [
+            timelineEntry(incident.id, "declared", at, input.declaredBy, {
+              severity: input.severity,
+              title: input.title,
+            }),
+            timelineEntry(incident.id, "role_assigned", at, input.declaredBy, {
+              role: "incident_commander",
+              userId: input.declaredBy,
+            }),
+          ],
+        });
+        return incident;
+      });
+    },
+
+    async recordChannel(id: string, channel: { id: string; name: string }, at: Date) {
+      await prisma.$transaction([
+        prisma.incident.update({
+          where: { id },
+          data: { channelId: channel.id, channelName: channel.name },
+        }),
+        prisma.timelineEvent.create({
+          data: timelineEntry(id, "channel_created", at, null, {
+            channelId: channel.id,
+            name: channel.name,
+          }),
+        }),
+      ]);
+    },
+
+    async recordIntro(id: string, ts: string) {
+      await prisma.incident.update({ where: { id }, data: { introTs: ts } });
+    },
+
+    async recordAnnouncement(id: string, channelId: string, ts: string, at: Date) {
+      await prisma.$transaction([
+        prisma.incident.update({
+          where: { id },
+          data: { announcementChannelId: channelId, announcementTs: ts },
+        }),
+        prisma.timelineEvent.create({
+          data: timelineEntry(id, "announced", at, null, { channelId, ts }),
+        }),
+      ]);
+    },
+
+    /** Only for a declaration that never got a channel: nothing was announced yet. */
+    async deleteUnannounced(id: string) {
+      await prisma.incident.deleteMany({ where: { id, channelId: null } });
+    },
+
+    // Ids arrive from button values and modal metadata: one that is not a UUID names nothing
+    // (PostgreSQL would reject it with an error instead).
+    findById: async (id: string) =>
+      isUuid(id) ? prisma.incident.findUnique({ where: { id }, include: { roles: true } }) : null,
+
+    findByNumber: (number: number) =>
+      prisma.incident.findUnique({ where: { number }, include: { roles: true } }),
+
+    findByChannel: (channelId: string) =>
+      prisma.incident.findUnique({ where: { channelId }, include: { roles: true } }),
+
+    listOpen: () =>
+      prisma.incident.findMany({
+        where: { status: { not: "resolved" }, phase: "active" },
+        include: { roles: true },
+        orderBy: { number: "desc" },
+      }),
+
+    listDeclaring: () =>
+      prisma.incident.findMany({ where: { phase: "declaring" }, include: { roles: true } }),
+
+    timeline: (incidentId: string) =>
+      prisma.timelineEvent.findMany({
+        where: { incidentId },
+        orderBy: [{ occurredAt: "asc" }, { id: "asc" }],
+      }),
+  };
+}
+
+export type IncidentRepository = ReturnType<typeof createIncidentRepository>;
+
+/**
+ * Takes the next incident number. One statement, so the counter row is locked
+ * only while it runs; concurrent callers queue on that lock and each gets the
+ * value its predecessor left. The migration seeds the row; a database restored
+ * without it, or with a counter behind its incidents, continues after the
+ * highest existing number instead of failing on the unique number. The `max`
+ * is an index lookup, and it cannot lower the counter, so gaps stay gaps.
+ */
+async function takeNextNumber(db: Pick<PrismaClient, "$queryRaw">): Promise<number> {
+  const rows = await db.$queryRaw<{ last_number: number }[]>`
+    INSERT INTO incident_counter (id, last_number)
+    VALUES (1, (SELECT COALESCE(MAX(number), 0) + 1 FROM incidents))
+    ON CONFLICT (id) DO UPDATE SET last_number =
+      GREATEST(incident_counter.last_number, (SELECT COALESCE(MAX(number), 0) FROM incidents)) + 1
+    RETURNING last_number`;
+  const number = rows[0]?.last_number;
+  if (typeof number !== "number") throw new Error("the incident counter returned no number");
+  return number;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === "string" && uuidPattern.test(value);
+}
