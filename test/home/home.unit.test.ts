@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { findBlockProblems } from "../../tools/emulators/slack/block-kit.ts";
 import type { ItemWithIncident } from "../../src/capabilities/followups/manager/queries.ts";
 import type { IncidentWithRoles } from "../../src/domain/incidents/repository.ts";
-import { type HomeData, renderHome } from "../../src/capabilities/followups/home/views.ts";
+import { type HomeData, renderHome } from "../../src/capabilities/followups/manager/home-views.ts";
 import { actionItemRow } from "../support/factories.ts";
 
 const now = new Date("2026-11-23T09:00:00Z");

@@ -1,7 +1,6 @@
 import type { Logger } from "../../core/logging.ts";
 import type { Clock } from "../../core/clock.ts";
 import type { SlackGateway } from "./gateway.ts";
-import type { EventBody, SlackRouter } from "./router.ts";
 
 /**
  * Who is in an incident channel, for the access policy's private incidents.
@@ -60,17 +59,4 @@ export function createChannelMembership(deps: {
       cached.delete(channelId);
     },
   };
-}
-
-/** Slack says when someone joins or leaves a channel the bot is in: the cached list is dropped. */
-export function registerMembershipEvents(router: SlackRouter, membership: ChannelMembership): void {
-  for (const event of ["member_joined_channel", "member_left_channel"]) {
-    router.event({
-      event,
-      access: { open: "only drops the cached member list of the channel; acts on no incident" },
-      run: async (body: EventBody) => {
-        if (typeof body.channel === "string") membership.forget(body.channel);
-      },
-    });
-  }
 }

@@ -1,5 +1,6 @@
 import type { Playbook } from "../../core/config/playbook.ts";
-import type { Prisma, PrismaClient } from "../../generated/prisma/client.ts";
+import type { PrismaClient } from "../../generated/prisma/client.ts";
+import { appendTimeline } from "../../domain/incidents/timeline.ts";
 import type { IncidentRepository } from "../../domain/incidents/repository.ts";
 import { cancelTimer, scheduleTimerOnce } from "../../core/scheduler/timers.ts";
 import type { TimerHandler, Transaction } from "../../core/scheduler/types.ts";
@@ -128,13 +129,12 @@ export function createChecklistDeadlineHandler(deps: ChecklistDependencies): Tim
           where: { incidentId_checklist_itemId: { incidentId, checklist: checklistId, itemId } },
           data: { nudgedAt: now },
         });
-        await tx.timelineEvent.create({
-          data: {
-            incidentId,
-            kind: "checklist_item_overdue",
-            occurredAt: now,
-            data: { checklist: checklistId, itemId, owner: owner ?? null },
-          },
+        await appendTimeline(tx, {
+          incidentId,
+          kind: "checklist_item_overdue",
+          actorId: null,
+          at: now,
+          data: { checklist: checklistId, itemId, owner: owner ?? null },
         });
         if (owner) {
           await enqueueSlackPost(
@@ -183,19 +183,12 @@ export async function applyChecklistSelection(
           ? { completedAt: now, completedBy: userId }
           : { completedAt: null, completedBy: null },
       });
-      await tx.timelineEvent.create({
-        data: {
-          incidentId,
-          kind: ticked ? "checklist_item_completed" : "checklist_item_reopened",
-          actorId: userId,
-          occurredAt: now,
-          data: {
-            checklist: checklistId,
-            itemId: item.itemId,
-            text: item.text,
-            onTime: now <= item.deadlineAt,
-          } as Prisma.InputJsonObject,
-        },
+      await appendTimeline(tx, {
+        incidentId,
+        kind: ticked ? "checklist_item_completed" : "checklist_item_reopened",
+        actorId: userId,
+        at: now,
+        data: { checklist: checklistId, itemId: item.itemId, text: item.text, onTime: now <= item.deadlineAt },
       });
       if (ticked) await cancelTimer(tx, deadlineKey(incidentId, checklistId, item.itemId), now);
     }

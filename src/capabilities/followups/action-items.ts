@@ -1,4 +1,5 @@
 import { DateTime } from "luxon";
+import { appendTimeline } from "../../domain/incidents/timeline.ts";
 import type { ActionItem } from "../../generated/prisma/client.ts";
 import { type IncidentWithRoles, isUuid } from "../../domain/incidents/repository.ts";
 import { incidentKey, splitIncidentReference } from "../../domain/incidents/rules.ts";
@@ -124,15 +125,7 @@ export async function createActionItem(
         githubState: github === "queued" ? "queued" : "off",
       },
     });
-    await tx.timelineEvent.create({
-      data: {
-        incidentId: incident.id,
-        kind: "action_item_added",
-        actorId: input.createdBy,
-        occurredAt: now,
-        data: { actionItemId: created.id, text: input.text, ownerId: input.ownerId ?? null, dueOn: input.dueOn ?? null },
-      },
-    });
+    await appendTimeline(tx, { incidentId: incident.id, kind: "action_item_added", actorId: input.createdBy, at: now, data: { actionItemId: created.id, text: input.text, ownerId: input.ownerId ?? null, dueOn: input.dueOn ?? null } });
     if (github === "queued") await queueGitHubIssue(tx, { type: "action_item", id: created.id }, now);
     if (incident.channelId) {
       await enqueueSlackPost(
@@ -221,9 +214,7 @@ export async function completeActionItem(
       const existing = await tx.actionItem.findUnique({ where: { id: itemId } });
       return existing ? { ok: true as const, item: existing, changed: false } : { ok: false as const, error: "That action item no longer exists." };
     }
-    await tx.timelineEvent.create({
-      data: { incidentId: item.incidentId, kind: "action_item_done", actorId: userId, occurredAt: now, data: { actionItemId: item.id, text: item.text, via: "slack" } },
-    });
+    await appendTimeline(tx, { incidentId: item.incidentId, kind: "action_item_done", actorId: userId, at: now, data: { actionItemId: item.id, text: item.text, via: "slack" } });
     if (item.githubState !== "off") await queueIssueStatePush(tx, item.id, now);
     if (item.incident.channelId) {
       const text = `✅ ${mentionUser(userId)} marked an action item done: ${describeActionItem(item)}`;

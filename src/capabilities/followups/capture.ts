@@ -1,4 +1,5 @@
 import type { IncidentWithRoles } from "../../domain/incidents/repository.ts";
+import { appendTimeline } from "../../domain/incidents/timeline.ts";
 import { escapeMrkdwn } from "../../adapters/slack/escape.ts";
 import type { FormRead, SlackRouter } from "../../adapters/slack/router.ts";
 import { enqueueSlackPost } from "../../adapters/slack/outbox.ts";
@@ -102,22 +103,14 @@ export async function addMessageToTimeline(
     const lockKey = `timeline-pin:${message.channelId}:${message.ts}`;
     await tx.$executeRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`;
     if (await findPinned(tx, incident.id, message)) return false;
-    await tx.timelineEvent.create({
-      data: {
-        incidentId: incident.id,
-        kind: "message_pinned",
-        actorId,
-        occurredAt: now,
-        data: {
+    await appendTimeline(tx, { incidentId: incident.id, kind: "message_pinned", actorId: actorId, at: now, data: {
           channelId: message.channelId,
           ts: message.ts,
           text,
           author: author ?? null,
           permalink,
           postedAt: messageTime(message.ts),
-        },
-      },
-    });
+        } });
     await enqueueSlackPost(
       tx,
       {

@@ -1,7 +1,6 @@
 import type { Capability } from "../../domain/access/policy.ts";
 import type { Playbook } from "../../core/config/playbook.ts";
 import { severityIds } from "../../core/config/playbook.ts";
-import { snoozeMinutes } from "../reminders/schedule.ts";
 import type { BackgroundTasks } from "../../core/background-tasks.ts";
 import {
   type AccessRequest,
@@ -32,7 +31,6 @@ import {
   changeSeverity,
   changeStatus,
   type StatusDependencies,
-  snoozeReminder,
 } from "./status-updates.ts";
 import {
   actionIds,
@@ -385,22 +383,6 @@ export function registerIncidentInteractions(router: SlackRouter, capability: In
     run: async (change, { incident }, interaction) => {
       const result = await changeStatus(capability.status, incident, { type: "update", ...change }, interaction.userId);
       return result.ok ? undefined : { [updateBlockIds.status]: result.error };
-    },
-  });
-
-  router.action({
-    actionId: actionIds.snoozeReminder,
-    origin: "incident-channel",
-    locate: incidentOfButton,
-    needs: () => "contribute",
-    run: async ({ incident }, _action, interaction) => {
-      const result = await snoozeReminder(capability.status, incident, snoozeMinutes);
-      const minutesLeft = result.ok ? Math.round((result.dueAt.getTime() - capability.status.clock.now().getTime()) / 60_000) : 0;
-      await interaction.reply({
-        text: result.ok
-          ? `Snoozed: the next update reminder for ${incidentKey(incident.number)} comes in ${minutesLeft} minutes.`
-          : escapeMrkdwn(result.error),
-      });
     },
   });
 

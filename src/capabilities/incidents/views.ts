@@ -1,10 +1,10 @@
 import type { KnownBlock, View } from "@slack/types";
-import { noticeActionIds } from "../notices/views.ts";
 import type { Playbook } from "../../core/config/playbook.ts";
 import { escapeMrkdwn, mentionChannel, mentionUser, truncate } from "../../adapters/slack/escape.ts";
 import type { SlackMessage } from "../../adapters/slack/gateway.ts";
 import type { IncidentWithRoles } from "../../domain/incidents/repository.ts";
-import { incidentKey, limits } from "../../domain/incidents/rules.ts";
+import { sharedButtonIds } from "../../domain/incidents/buttons.ts";
+import { incidentKey, limits, statusLabels } from "../../domain/incidents/rules.ts";
 
 /**
  * Block Kit renderers: incident in, message out. Pure functions, so they are
@@ -20,17 +20,10 @@ const severityEmoji: Record<string, string> = {
   SEV4: ":white_circle:",
 };
 
-const statusLabel: Record<string, string> = {
-  investigating: "Investigating",
-  identified: "Identified",
-  monitoring: "Monitoring",
-  resolved: "Resolved",
-};
-
 export const actionIds = {
   showStatus: "incident_show_status",
-  postUpdate: "incident_post_update",
-  snoozeReminder: "incident_snooze_reminder",
+  postUpdate: sharedButtonIds.postUpdate,
+  snoozeReminder: sharedButtonIds.snoozeReminder,
 } as const;
 
 export const callbackIds = {
@@ -50,7 +43,7 @@ function headline(incident: IncidentWithRoles): string {
 function facts(incident: IncidentWithRoles): string[] {
   return [
     `*Severity*\n${severityEmoji[incident.severity] ?? ""} ${incident.severity}`,
-    `*Status*\n${statusLabel[incident.status] ?? incident.status}`,
+    `*Status*\n${statusLabels[incident.status] ?? incident.status}`,
     `*Incident commander*\n${commander(incident)}`,
     `*Customer impact*\n${incident.customerImpact ? "Yes" : "No"}`,
   ];
@@ -60,7 +53,7 @@ export function renderTopic(incident: IncidentWithRoles): string {
   // Topics are shown verbatim, but escaping still stops `<!channel>` tricks.
   return truncate(
     escapeMrkdwn(
-      `${incident.severity} · ${statusLabel[incident.status] ?? incident.status} · ${incident.title}`,
+      `${incident.severity} · ${statusLabels[incident.status] ?? incident.status} · ${incident.title}`,
     ),
     250,
   );
@@ -125,7 +118,7 @@ export function renderIntro(incident: IncidentWithRoles): SlackMessage {
         },
         {
           type: "button",
-          action_id: noticeActionIds.draft,
+          action_id: sharedButtonIds.draftNotice,
           text: { type: "plain_text", text: "Draft customer notice" },
           value: incident.id,
         },
@@ -149,7 +142,7 @@ export function renderAnnouncement(incident: IncidentWithRoles): SlackMessage {
   const channel = incident.channelId ? mentionChannel(incident.channelId) : "(channel pending)";
   const line = `${emoji} *${escapeMrkdwn(headline(incident))}*`;
   return {
-    text: `${escapeMrkdwn(headline(incident))}: ${incident.severity}, ${statusLabel[incident.status]}. Join ${channel}.`,
+    text: `${escapeMrkdwn(headline(incident))}: ${incident.severity}, ${statusLabels[incident.status]}. Join ${channel}.`,
     blocks: [
       { type: "section", text: { type: "mrkdwn", text: truncate(line, sectionTextMax) } },
       {
@@ -157,7 +150,7 @@ export function renderAnnouncement(incident: IncidentWithRoles): SlackMessage {
         elements: [
           {
             type: "mrkdwn",
-            text: `${incident.severity} · ${statusLabel[incident.status] ?? incident.status} · IC ${commander(incident)} · ${channel}`,
+            text: `${incident.severity} · ${statusLabels[incident.status] ?? incident.status} · IC ${commander(incident)} · ${channel}`,
           },
         ],
       },
@@ -216,7 +209,7 @@ export function renderOpenList(incidents: IncidentWithRoles[]): SlackMessage {
         text: {
           type: "mrkdwn",
           text: truncate(
-            `${severityEmoji[incident.severity] ?? ""} *${escapeMrkdwn(headline(incident))}*\n${incident.severity} · ${statusLabel[incident.status]} · IC ${commander(incident)}${incident.channelId ? ` · ${mentionChannel(incident.channelId)}` : ""}`,
+            `${severityEmoji[incident.severity] ?? ""} *${escapeMrkdwn(headline(incident))}*\n${incident.severity} · ${statusLabels[incident.status]} · IC ${commander(incident)}${incident.channelId ? ` · ${mentionChannel(incident.channelId)}` : ""}`,
             sectionTextMax,
           ),
         },
@@ -330,13 +323,11 @@ export function renderDeclareModal(playbook: Playbook, privateMetadata: string):
   };
 }
 
-export const statusLabels = statusLabel;
-
 export function renderStatusUpdate(
   incident: IncidentWithRoles,
   update: { status: string; message: string; authorId: string; isPublic: boolean },
 ): SlackMessage {
-  const label = statusLabel[update.status] ?? update.status;
+  const label = statusLabels[update.status] ?? update.status;
   const heading = `*${incidentKey(incident.number)} update: ${label}*`;
   const body = truncate(escapeMrkdwn(update.message), sectionTextMax - 200);
   return {
@@ -390,7 +381,7 @@ export const updateBlockIds = {
 export function renderUpdateModal(incident: IncidentWithRoles): View {
   const options = (["investigating", "identified", "monitoring", "resolved"] as const).map(
     (status) => ({
-      text: { type: "plain_text" as const, text: statusLabel[status]! },
+      text: { type: "plain_text" as const, text: statusLabels[status]! },
       value: status,
     }),
   );

@@ -2,6 +2,7 @@ import type { Playbook } from "../../core/config/playbook.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { type IncidentRepository, type IncidentWithRoles, isUuid } from "../../domain/incidents/repository.ts";
 import { incidentKey } from "../../domain/incidents/rules.ts";
+import { appendTimeline } from "../../domain/incidents/timeline.ts";
 import { scheduleTimerOnce } from "../../core/scheduler/timers.ts";
 import type { TimerHandler, Transaction } from "../../core/scheduler/types.ts";
 import type { Clock } from "../../core/clock.ts";
@@ -84,8 +85,12 @@ export async function addNoticeVersion(
   const notice = await tx.notice.create({
     data: { incidentId: incident.id, phase, version: (latest?.version ?? 0) + 1, ...text, createdBy, createdAt: now },
   });
-  await tx.timelineEvent.create({
-    data: { incidentId: incident.id, kind: "notice_drafted", actorId: createdBy, occurredAt: now, data: { phase, version: notice.version, noticeId: notice.id } },
+  await appendTimeline(tx, {
+    incidentId: incident.id,
+    kind: "notice_drafted",
+    actorId: createdBy,
+    at: now,
+    data: { phase, version: notice.version, noticeId: notice.id },
   });
   if (incident.channelId) {
     await enqueueSlackPost(
@@ -123,8 +128,12 @@ export async function approveNotice(deps: NoticeDependencies, noticeId: string, 
   const approved = notice.approvedAt ? false : await deps.prisma.$transaction(async (tx) => {
     const updated = await tx.notice.updateMany({ where: { id: notice.id, approvedAt: null }, data: { approvedBy: userId, approvedAt: now } });
     if (updated.count === 0) return false;
-    await tx.timelineEvent.create({
-      data: { incidentId: incident.id, kind: "notice_approved", actorId: userId, occurredAt: now, data: { phase: notice.phase, version: notice.version, noticeId: notice.id } },
+    await appendTimeline(tx, {
+      incidentId: incident.id,
+      kind: "notice_approved",
+      actorId: userId,
+      at: now,
+      data: { phase: notice.phase, version: notice.version, noticeId: notice.id },
     });
     if (deps.mailer) {
       await scheduleTimerOnce(

@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import type { Playbook } from "../../core/config/playbook.ts";
-import { statusLabels } from "../incidents/views.ts";
+import { statusLabels } from "../../domain/incidents/rules.ts";
 import type { NoticePhase, NoticeVariables } from "./templates.ts";
 
 /**

@@ -1,11 +1,12 @@
 import type { KnownBlock, View } from "@slack/types";
+import { sharedButtonIds } from "../../domain/incidents/buttons.ts";
 import { incidentKey } from "../../domain/incidents/rules.ts";
 import { escapeMrkdwn, mentionUser, truncate } from "../../adapters/slack/escape.ts";
 import type { SlackMessage } from "../../adapters/slack/gateway.ts";
 import type { NoticePhase } from "./templates.ts";
 
 export const noticeActionIds = {
-  draft: "notice_draft",
+  draft: sharedButtonIds.draftNotice,
   edit: "notice_edit",
   approve: "notice_approve",
 } as const;

@@ -1,8 +1,10 @@
 import type { Playbook } from "../../core/config/playbook.ts";
-import type { Prisma, PrismaClient } from "../../generated/prisma/client.ts";
+import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { type IncidentRepository, type IncidentWithRoles, isUuid } from "../../domain/incidents/repository.ts";
 import { incidentKey } from "../../domain/incidents/rules.ts";
-import type { TimelineKind } from "../../domain/incidents/timeline.ts";
+import type { IncidentEvents } from "../../domain/incidents/events.ts";
+import { assignRole as seatRole } from "../../domain/incidents/roles.ts";
+import { appendTimeline } from "../../domain/incidents/timeline.ts";
 import { cancelTimer, findTimer, scheduleTimer, scheduleTimerOnce } from "../../core/scheduler/timers.ts";
 import type { TimerHandler, Transaction } from "../../core/scheduler/types.ts";
 import type { Clock } from "../../core/clock.ts";
@@ -35,9 +37,8 @@ export interface PagingDependencies {
   incidents: IncidentRepository;
   playbook: Playbook;
   clock: Clock;
-  wake(): void;
-  /** After a committed change to an incident's roles (see StatusDependencies.onChange). */
-  onChange?(incidentId: string): void;
+  /** Role assignments are published on it; its transactions wake the timer engine after the commit. */
+  events: IncidentEvents;
 }
 
 export function escalationKey(incidentId: string, role: string): string {
@@ -107,9 +108,12 @@ export function createEscalationHandler(
       return {
         kind: "done",
         effects: async (tx) => {
-          await addTimeline(tx, incident.id, "escalated", null, now, {
-            role,
-            fallback: policy.fallback,
+          await appendTimeline(tx, {
+            incidentId: incident.id,
+            kind: "escalated",
+            actorId: null,
+            at: now,
+            data: { role, fallback: policy.fallback },
           });
           if (policy.fallback === "channel" && incident.channelId) {
             await enqueueSlackPost(
@@ -194,19 +198,13 @@ async function pagePeople(
     paged.push(userId);
   }
   if (paged.length === 0) return;
-  await addTimeline(
-    tx,
-    incident.id,
-    level === 0 && round === 0 ? "paged" : "escalated",
-    context.pagedBy ?? null,
-    now,
-    {
-      role,
-      users: paged,
-      level,
-      round,
-    },
-  );
+  await appendTimeline(tx, {
+    incidentId: incident.id,
+    kind: level === 0 && round === 0 ? "paged" : "escalated",
+    actorId: context.pagedBy ?? null,
+    at: now,
+    data: { role, users: paged, level, round },
+  });
   if (incident.channelId) {
     await enqueueSlackPost(
       tx,
@@ -243,7 +241,7 @@ export async function pageRole(
     };
   }
   const now = deps.clock.now();
-  const started = await deps.prisma.$transaction((tx) =>
+  const started = await deps.events.transaction((tx) =>
     startPaging(tx, incident, role, now, { restart: true }),
   );
   if (!started)
@@ -251,7 +249,6 @@ export async function pageRole(
       ok: false,
       error: `${label} is already being paged for ${incidentKey(incident.number)}.`,
     };
-  deps.wake();
   return { ok: true, message: `Paging the ${label} for ${incidentKey(incident.number)}.` };
 }
 
@@ -273,7 +270,7 @@ export async function pagePerson(
       error: `<@${userId}> was already paged for ${incidentKey(incident.number)}${existing.state === "acknowledged" ? " and acknowledged" : ""}.`,
     };
   }
-  await deps.prisma.$transaction((tx) =>
+  await deps.events.transaction((tx) =>
     pagePeople(tx, incident, "", [userId], {
       level: 0,
       round: 0,
@@ -283,7 +280,6 @@ export async function pagePerson(
       pagedBy,
     }),
   );
-  deps.wake();
   return { ok: true, message: `Paged <@${userId}> for ${incidentKey(incident.number)}.` };
 }
 
@@ -319,7 +315,7 @@ export async function acknowledgePage(
     };
   }
   const now = deps.clock.now();
-  await deps.prisma.$transaction(async (tx) => {
+  await deps.events.transaction(async (tx) => {
     const claimed = await tx.page.updateMany({
       where: { id: page.id, state: "open" },
       data: { state: "acknowledged", acknowledgedAt: now },
@@ -330,29 +326,22 @@ export async function acknowledgePage(
         where: { incidentId: incident.id, role: page.role, state: "open", id: { not: page.id } },
         data: { state: "superseded" },
       });
-      await tx.roleAssignment.upsert({
-        where: { incidentId_role: { incidentId: incident.id, role: page.role } },
-        create: { incidentId: incident.id, role: page.role, userId, assignedAt: now },
-        update: { userId, assignedAt: now, assignedBy: null },
-      });
       await cancelTimer(tx, escalationKey(incident.id, page.role), now);
     }
     await tx.incident.updateMany({
       where: { id: incident.id, acknowledgedAt: null },
       data: { acknowledgedAt: now },
     });
-    await addTimeline(tx, incident.id, "acknowledged", userId, now, {
-      role: page.role,
-      pageId: page.id,
-      level: page.level,
-      round: page.round,
+    await appendTimeline(tx, {
+      incidentId: incident.id,
+      kind: "acknowledged",
+      actorId: userId,
+      at: now,
+      data: { role: page.role, pageId: page.id, level: page.level, round: page.round },
     });
-    if (page.role)
-      await addTimeline(tx, incident.id, "role_assigned", userId, now, {
-        role: page.role,
-        userId,
-        via: "page",
-      });
+    if (page.role) {
+      await seatRole(tx, deps.events, { incident, role: page.role, userId, assignedBy: null, at: now });
+    }
     if (incident.channelId) {
       await enqueueSlackPost(
         tx,
@@ -366,8 +355,6 @@ export async function acknowledgePage(
       );
     }
   });
-  deps.wake();
-  deps.onChange?.(incident.id);
   return { ok: true, incident: (await deps.incidents.findById(incident.id))!, role: page.role };
 }
 
@@ -386,18 +373,13 @@ export async function assignRole(
     return { ok: false, error: `<@${userId}> is already the ${label}.` };
   }
   const now = deps.clock.now();
-  await deps.prisma.$transaction(async (tx) => {
-    await tx.roleAssignment.upsert({
-      where: { incidentId_role: { incidentId: incident.id, role } },
-      create: { incidentId: incident.id, role, userId, assignedBy, assignedAt: now },
-      update: { userId, assignedBy, assignedAt: now },
-    });
+  await deps.events.transaction(async (tx) => {
     await tx.page.updateMany({
       where: { incidentId: incident.id, role, state: "open" },
       data: { state: "superseded" },
     });
     await cancelTimer(tx, escalationKey(incident.id, role), now);
-    await addTimeline(tx, incident.id, "role_assigned", assignedBy, now, { role, userId });
+    await seatRole(tx, deps.events, { incident, role, userId, assignedBy, at: now });
     if (incident.channelId) {
       await enqueueSlackPost(
         tx,
@@ -410,34 +392,9 @@ export async function assignRole(
         now,
       );
     }
-    await scheduleTimer(
-      tx,
-      {
-        kind: "incident.refresh",
-        key: `refresh:${incident.id}`,
-        dueAt: now,
-        payload: { incidentId: incident.id },
-      },
-      now,
-    );
   });
-  deps.wake();
-  deps.onChange?.(incident.id);
   return {
     ok: true,
     message: `<@${userId}> is now the ${label} of ${incidentKey(incident.number)}.`,
   };
-}
-
-async function addTimeline(
-  tx: Transaction,
-  incidentId: string,
-  kind: TimelineKind,
-  actorId: string | null,
-  at: Date,
-  data: Record<string, unknown>,
-) {
-  await tx.timelineEvent.create({
-    data: { incidentId, kind, actorId, occurredAt: at, data: data as Prisma.InputJsonObject },
-  });
 }

@@ -1,3 +1,4 @@
+import { roleLabel } from "../../core/config/playbook.ts";
 import type { KnownBlock } from "@slack/types";
 import type { Playbook } from "../../core/config/playbook.ts";
 import type { IncidentWithRoles } from "../../domain/incidents/repository.ts";
@@ -7,9 +8,7 @@ import type { SlackMessage } from "../../adapters/slack/gateway.ts";
 
 export const pagingActionIds = { acknowledge: "page_acknowledge" } as const;
 
-export function roleLabel(playbook: Playbook, role: string): string {
-  return playbook.roles[role]?.label ?? role.replaceAll("_", " ");
-}
+export { roleLabel };
 
 /** The DM a paged person gets: what, how bad, where, and one button. */
 export function renderPage(

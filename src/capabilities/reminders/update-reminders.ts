@@ -2,8 +2,8 @@ import type { Playbook } from "../../core/config/playbook.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { IncidentRepository, IncidentWithRoles } from "../../domain/incidents/repository.ts";
 import { incidentKey } from "../../domain/incidents/rules.ts";
-import { cadenceFor } from "../incidents/status-updates.ts";
-import { actionIds } from "../incidents/views.ts";
+import { sharedButtonIds } from "../../domain/incidents/buttons.ts";
+import { cadenceFor } from "./reminders.ts";
 import type { TimerHandler } from "../../core/scheduler/types.ts";
 import { escapeMrkdwn, mentionUser } from "../../adapters/slack/escape.ts";
 import type { SlackMessage } from "../../adapters/slack/gateway.ts";
@@ -89,14 +89,14 @@ export function renderReminder(
         elements: [
           {
             type: "button",
-            action_id: actionIds.postUpdate,
+            action_id: sharedButtonIds.postUpdate,
             style: "primary",
             text: { type: "plain_text", text: "Post update" },
             value: incident.id,
           },
           {
             type: "button",
-            action_id: actionIds.snoozeReminder,
+            action_id: sharedButtonIds.snoozeReminder,
             text: { type: "plain_text", text: `Snooze ${snoozeMinutes} min` },
             value: incident.id,
           },

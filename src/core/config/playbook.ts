@@ -539,3 +539,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
 export function severityIds(book: Playbook): string[] {
   return Object.keys(book.severities).sort();
 }
+
+/** A role's name for people: the playbook's label, or the id made readable. */
+export function roleLabel(playbook: Playbook, role: string): string {
+  return playbook.roles[role]?.label ?? role.replaceAll("_", " ");
+}

@@ -1,30 +1,19 @@
-import type { Incident, PrismaClient, RoleAssignment } from "../../generated/prisma/client.ts";
+import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
-import type { TimelineKind } from "./timeline.ts";
+import type { IncidentEvents } from "./events.ts";
+import type { Incident, NewIncident } from "./record.ts";
+import { appendTimeline } from "./timeline.ts";
 
-export type { Incident, RoleAssignment };
+export type { Incident, IncidentWithRoles, NewIncident, RoleAssignment } from "./record.ts";
 
-export interface NewIncident {
-  title: string;
-  severity: string;
-  summary: string;
-  components: string[];
-  customerImpact: boolean;
-  isPrivate: boolean;
-  declaredBy: string;
-}
-
-export type IncidentWithRoles = Incident & { roles: RoleAssignment[] };
-
-/** Persistence for incidents, their roles and their timeline. */
-export function createIncidentRepository(prisma: PrismaClient) {
-  const timelineEntry = (
-    incidentId: string,
-    kind: TimelineKind,
-    at: Date,
-    actorId: string | null,
-    data: Record<string, unknown> = {},
-  ) => ({ incidentId, kind, occurredAt: at, actorId, data: data as Prisma.InputJsonObject });
+/**
+ * Persistence for incidents and their roles. With `events`, a declaration
+ * publishes `incident.declared` in its transaction (tools that only read
+ * incidents need none).
+ */
+export function createIncidentRepository(prisma: PrismaClient, events?: IncidentEvents) {
+  const transaction = <R>(work: (tx: Prisma.TransactionClient) => Promise<R>): Promise<R> =>
+    events ? events.transaction(work) : prisma.$transaction(work);
 
   return {
     /**
@@ -46,11 +35,11 @@ export function createIncidentRepository(prisma: PrismaClient) {
      */
     async createDeclaring(input: NewIncident, at: Date): Promise<Incident> {
       const number = await takeNextNumber(prisma);
-      return prisma.$transaction(async (tx) => {
+      return transaction(async (tx) => {
         const incident = await tx.incident.create({
           data: { ...input, number, declaredAt: at, phase: "declaring" },
         });
-        await tx.roleAssignment.create({
+        const commander = await tx.roleAssignment.create({
           data: {
             incidentId: incident.id,
             role: "incident_commander",
@@ -58,35 +47,44 @@ export function createIncidentRepository(prisma: PrismaClient) {
             assignedAt: at,
           },
         });
-        await tx.timelineEvent.createMany({
-          data: [
-            timelineEntry(incident.id, "declared", at, input.declaredBy, {
-              severity: input.severity,
-              title: input.title,
-            }),
-            timelineEntry(incident.id, "role_assigned", at, input.declaredBy, {
-              role: "incident_commander",
-              userId: input.declaredBy,
-            }),
-          ],
+        await appendTimeline(tx, {
+          incidentId: incident.id,
+          kind: "declared",
+          actorId: input.declaredBy,
+          at,
+          data: { severity: input.severity, title: input.title },
+        });
+        await appendTimeline(tx, {
+          incidentId: incident.id,
+          kind: "role_assigned",
+          actorId: input.declaredBy,
+          at,
+          data: { role: "incident_commander", userId: input.declaredBy },
+        });
+        await events?.publish(tx, {
+          type: "incident.declared",
+          incident: { ...incident, roles: [commander] },
+          actorId: input.declaredBy,
+          at,
         });
         return incident;
       });
     },
 
     async recordChannel(id: string, channel: { id: string; name: string }, at: Date) {
-      await prisma.$transaction([
-        prisma.incident.update({
+      await prisma.$transaction(async (tx) => {
+        await tx.incident.update({
           where: { id },
           data: { channelId: channel.id, channelName: channel.name },
-        }),
-        prisma.timelineEvent.create({
-          data: timelineEntry(id, "channel_created", at, null, {
-            channelId: channel.id,
-            name: channel.name,
-          }),
-        }),
-      ]);
+        });
+        await appendTimeline(tx, {
+          incidentId: id,
+          kind: "channel_created",
+          actorId: null,
+          at,
+          data: { channelId: channel.id, name: channel.name },
+        });
+      });
     },
 
     async recordIntro(id: string, ts: string) {
@@ -94,15 +92,13 @@ export function createIncidentRepository(prisma: PrismaClient) {
     },
 
     async recordAnnouncement(id: string, channelId: string, ts: string, at: Date) {
-      await prisma.$transaction([
-        prisma.incident.update({
+      await prisma.$transaction(async (tx) => {
+        await tx.incident.update({
           where: { id },
           data: { announcementChannelId: channelId, announcementTs: ts },
-        }),
-        prisma.timelineEvent.create({
-          data: timelineEntry(id, "announced", at, null, { channelId, ts }),
-        }),
-      ]);
+        });
+        await appendTimeline(tx, { incidentId: id, kind: "announced", actorId: null, at, data: { channelId, ts } });
+      });
     },
 
     /** Only for a declaration that never got a channel: nothing was announced yet. */
@@ -130,6 +126,12 @@ export function createIncidentRepository(prisma: PrismaClient) {
 
     listDeclaring: () =>
       prisma.incident.findMany({ where: { phase: "declaring" }, include: { roles: true } }),
+
+    /** Whether the incident has had a public update: from then on the status page shows it. */
+    hasPublicUpdate: async (incidentId: string) =>
+      (await prisma.timelineEvent.count({
+        where: { incidentId, kind: "status_update", data: { path: ["public"], equals: true } },
+      })) > 0,
 
     timeline: (incidentId: string) =>
       prisma.timelineEvent.findMany({

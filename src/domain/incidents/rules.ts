@@ -7,6 +7,13 @@ import { withoutControlCharacters } from "../../core/text.ts";
 export const incidentStatuses = ["investigating", "identified", "monitoring", "resolved"] as const;
 export type IncidentStatus = (typeof incidentStatuses)[number];
 
+export const statusLabels: Record<string, string> = {
+  investigating: "Investigating",
+  identified: "Identified",
+  monitoring: "Monitoring",
+  resolved: "Resolved",
+};
+
 export const limits = {
   titleMaxLength: 150,
   summaryMaxLength: 2000,

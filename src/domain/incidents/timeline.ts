@@ -1,3 +1,6 @@
+import type { Prisma, TimelineEvent } from "../../generated/prisma/client.ts";
+import type { Transaction } from "../../core/scheduler/types.ts";
+
 /**
  * What can appear on an incident's timeline. The table is append-only: events
  * are never edited or deleted (except with their incident, when a declaration
@@ -27,3 +30,31 @@ export const timelineKinds = [
 ] as const;
 
 export type TimelineKind = (typeof timelineKinds)[number];
+
+export interface TimelineEntry {
+  incidentId: string;
+  kind: TimelineKind;
+  /** Who did it; null for the bot itself (an escalation, a channel it created). */
+  actorId: string | null;
+  at: Date;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * The one way onto the timeline, inside the caller's transaction (the change
+ * and its entry commit together).
+ */
+export async function appendTimeline(
+  tx: Pick<Transaction, "timelineEvent">,
+  entry: TimelineEntry,
+): Promise<TimelineEvent> {
+  return tx.timelineEvent.create({
+    data: {
+      incidentId: entry.incidentId,
+      kind: entry.kind,
+      actorId: entry.actorId,
+      occurredAt: entry.at,
+      data: (entry.data ?? {}) as Prisma.InputJsonObject,
+    },
+  });
+}

@@ -1,6 +1,6 @@
-import { loadHomeData } from "../home/data.ts";
-import { createHomeRefresher, type HomePublisher, registerHome } from "../home/register.ts";
-import { renderHome } from "../home/views.ts";
+import { loadHomeData } from "./home-data.ts";
+import { createHomeRefresher, type HomePublisher, registerHome } from "./home-tab.ts";
+import { renderHome } from "./home-views.ts";
 import type { TimerHandler } from "../../../core/scheduler/types.ts";
 import type { Subcommand } from "../../../adapters/slack/command-router.ts";
 import type { SlackRouter } from "../../../adapters/slack/router.ts";

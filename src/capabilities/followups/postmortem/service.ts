@@ -1,7 +1,7 @@
 import { DateTime } from "luxon";
 import type { Postmortem } from "../../../generated/prisma/client.ts";
 import type { IncidentWithRoles } from "../../../domain/incidents/repository.ts";
-import { roleLabel } from "../../paging/views.ts";
+import { roleLabel } from "../../../core/config/playbook.ts";
 import { scheduleTimer } from "../../../core/scheduler/timers.ts";
 import type { TimerHandler, Transaction } from "../../../core/scheduler/types.ts";
 import { enqueueSlackPost } from "../../../adapters/slack/outbox.ts";

@@ -1,10 +1,10 @@
 import type { Access } from "../../../adapters/slack/access.ts";
 import type { Playbook } from "../../../core/config/playbook.ts";
-import { byDueDate, listItems, overdueWhere, visibleItemsWhere } from "../manager/queries.ts";
+import { byDueDate, listItems, overdueWhere, visibleItemsWhere } from "./queries.ts";
 import type { PrismaClient } from "../../../generated/prisma/client.ts";
 import type { IncidentRepository } from "../../../domain/incidents/repository.ts";
 import type { Clock } from "../../../core/clock.ts";
-import { type HomeData, homeCaps } from "./views.ts";
+import { type HomeData, homeCaps } from "./home-views.ts";
 
 export interface HomeSources {
   prisma: PrismaClient;

@@ -1,6 +1,6 @@
 import { incidentKey } from "../../domain/incidents/rules.ts";
-import { escapeMrkdwn } from "../../adapters/slack/escape.ts";
-import { enqueueSlackPost } from "../../adapters/slack/outbox.ts";
+import { escapeMrkdwn } from "./escape.ts";
+import { enqueueSlackPost } from "./outbox.ts";
 import type { ClaimedTimer, Transaction } from "../../core/scheduler/types.ts";
 
 /**

@@ -1,6 +1,6 @@
 import type { HomeView, KnownBlock } from "@slack/types";
-import type { ItemPage } from "../manager/queries.ts";
-import { context, header, itemBlocks, section } from "../manager/views.ts";
+import type { ItemPage } from "./queries.ts";
+import { context, header, itemBlocks, section } from "./views.ts";
 import type { IncidentWithRoles } from "../../../domain/incidents/repository.ts";
 import { incidentKey } from "../../../domain/incidents/rules.ts";
 import { escapeMrkdwn, mentionChannel, truncate } from "../../../adapters/slack/escape.ts";
