@@ -30,17 +30,32 @@ export interface OutboxPost {
   incidentId?: string | null;
 }
 
-/** Records a post and its delivery timer, inside the caller's transaction. */
-export async function enqueueSlackPost(
-  tx: Transaction,
-  post: OutboxPost,
-  now: Date,
-): Promise<void> {
+export interface OutboxDirectMessage {
+  /** Stable for the logical message: the same key is never delivered twice. */
+  key: string;
+  /** The person it is for; delivery opens (or finds) the DM channel with them. */
+  userId: string;
+  message: SlackMessage;
+  incidentId?: string | null;
+}
+
+/** Records a post to a channel and its delivery timer, inside the caller's transaction. */
+export async function enqueueSlackPost(tx: Transaction, post: OutboxPost, now: Date): Promise<void> {
+  await enqueue(tx, { ...post, operation: "post" }, now);
+}
+
+/** Records a direct message to one person and its delivery timer, inside the caller's transaction. */
+export async function enqueueDirectMessage(tx: Transaction, dm: OutboxDirectMessage, now: Date): Promise<void> {
+  // The row's channel_id holds the user: the DM channel is only known once Slack opens it.
+  await enqueue(tx, { key: dm.key, channelId: dm.userId, message: dm.message, incidentId: dm.incidentId, operation: "dm" }, now);
+}
+
+async function enqueue(tx: Transaction, post: OutboxPost & { operation: "post" | "dm" }, now: Date): Promise<void> {
   await tx.slackPost.createMany({
     data: [
       {
         key: post.key,
-        operation: "post",
+        operation: post.operation,
         channelId: post.channelId,
         threadTs: post.threadTs ?? null,
         message: post.message as unknown as Prisma.InputJsonObject,
@@ -93,9 +108,7 @@ export function createSlackDeliveryHandler(options: SlackDeliveryOptions): Timer
     const threadTs = post.threadTs ?? undefined;
     try {
       // A DM is addressed by user; its history is read by DM channel.
-      const channelId = isUserId(post.channelId)
-        ? await slack.openDirectMessage(post.channelId)
-        : post.channelId;
+      const channelId = post.operation === "dm" ? await slack.openDirectMessage(post.channelId) : post.channelId;
       if (post.sendAttempts > 0) {
         const found = await slack.findPostedMessage(channelId, key, threadTs);
         if (found) return markSent(found);
@@ -114,10 +127,6 @@ export function createSlackDeliveryHandler(options: SlackDeliveryOptions): Timer
       throw error;
     }
   };
-}
-
-function isUserId(channelId: string): boolean {
-  return /^[UW][A-Z0-9]+$/.test(channelId);
 }
 
 /**

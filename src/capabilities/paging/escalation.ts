@@ -9,7 +9,7 @@ import { cancelTimer, findTimer, scheduleTimer, scheduleTimerOnce } from "../../
 import type { TimerHandler, Transaction } from "../../core/scheduler/types.ts";
 import type { Clock } from "../../core/clock.ts";
 import type { SlackGateway } from "../../adapters/slack/gateway.ts";
-import { enqueueSlackPost } from "../../adapters/slack/outbox.ts";
+import { enqueueDirectMessage, enqueueSlackPost } from "../../adapters/slack/outbox.ts";
 import { resolveTargets } from "./targets.ts";
 import {
   renderAcknowledgedNote,
@@ -185,14 +185,9 @@ async function pagePeople(
             pagedBy: context.pagedBy ?? null,
           },
         });
-    await enqueueSlackPost(
+    await enqueueDirectMessage(
       tx,
-      {
-        key: `page:${page.id}:${round}:${level}`,
-        channelId: userId,
-        message: renderPage(incident, page, playbook),
-        incidentId: incident.id,
-      },
+      { key: `page:${page.id}:${round}:${level}`, userId, message: renderPage(incident, page, playbook), incidentId: incident.id },
       now,
     );
     paged.push(userId);
