@@ -26,14 +26,8 @@ import {
   renderSimpleUser,
   type Urls,
 } from "./shapes.ts";
-import type {
-  IssueRecord,
-  IssueUpdate,
-  RepoRecord,
-  StateReason,
-  UserRecord,
-  World,
-} from "./world.ts";
+import type { IssueRecord, RepoRecord, StateReason, UserRecord } from "./records.ts";
+import type { IssueUpdate, World } from "./world.ts";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 

@@ -14,15 +14,8 @@ import {
 } from "./routes.ts";
 import type { Issue, RateLimit, Urls } from "./shapes.ts";
 import { type WebhookDelivery, webhookEventFor, WebhookSender } from "./webhooks.ts";
-import {
-  defaultSeed,
-  type IssueRecord,
-  type IssueUpdate,
-  type SeedData,
-  type StateReason,
-  type UserRecord,
-  World,
-} from "./world.ts";
+import type { IssueRecord, StateReason, UserRecord } from "./records.ts";
+import { defaultSeed, type IssueUpdate, type SeedData, World } from "./world.ts";
 
 export type GitHubEmulatorOptions = {
   /** 0 (the default) picks a free port. */
