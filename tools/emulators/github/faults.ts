@@ -5,6 +5,7 @@ import {
   checkTimes,
   FaultInjectorBase,
   type FaultDecision as SharedFaultDecision,
+  type FaultWindow,
   type InjectedFault as SharedInjectedFault,
 } from "../shared/faults.ts";
 
@@ -45,16 +46,12 @@ export type FaultEffect =
       holdMs?: number;
     };
 
-export type FaultScope = {
+export type FaultScope = FaultWindow & {
   /**
    * Route patterns such as `POST /repos/:owner/:repo/issues` (parameter names do not matter, so
    * Octokit's `{issue_number}` style works too); every request when absent.
    */
   route?: string | readonly string[];
-  /** How many matching requests the fault affects; unlimited when absent. */
-  times?: number;
-  /** Wall-clock time (ms since epoch, on the emulator's clock) after which the fault stops. */
-  untilMs?: number;
 };
 
 export type FaultSpec = FaultScope & FaultEffect;
@@ -81,7 +78,11 @@ export function normalizeRouteKey(key: string): string {
   return `${method.toUpperCase()} ${shape || "/"}`;
 }
 
-export class FaultInjector extends FaultInjectorBase<FaultSpec, FaultFailure, string | undefined> {
+export class FaultInjector extends FaultInjectorBase<
+  FaultSpec,
+  FaultFailure,
+  string | undefined
+> {
   /**
    * @param knownRoutes normalized keys of the route table, so a typo in `route` throws instead of
    *   silently never firing.

@@ -8,7 +8,10 @@
 export type FaultWindow = {
   /** How many matching requests the fault affects; unlimited when absent. */
   times?: number;
-  /** Wall-clock time (ms since epoch, on the emulator's clock) after which the fault stops. */
+  /**
+   * Wall-clock time (ms since epoch, on the emulator's clock) after which the fault stops; no end
+   * when absent.
+   */
   untilMs?: number;
 };
 

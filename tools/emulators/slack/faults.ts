@@ -5,6 +5,7 @@ import {
   checkTimes,
   FaultInjectorBase,
   type FaultDecision as SharedFaultDecision,
+  type FaultWindow,
   type InjectedFault as SharedInjectedFault,
 } from "../shared/faults.ts";
 
@@ -21,13 +22,9 @@ export type FaultEffect =
   /** The connection is dropped without an answer. */
   | { kind: "connection_reset" };
 
-export type FaultScope = {
+export type FaultScope = FaultWindow & {
   /** A Web API method (`chat.postMessage`), `response_url` or `file_upload`; every call when absent. */
   method?: string | readonly string[];
-  /** How many matching calls the fault affects; unlimited when absent. */
-  times?: number;
-  /** Wall-clock time (ms since epoch) after which the fault stops; no end when absent. */
-  untilMs?: number;
 };
 
 export type FaultSpec = FaultScope & FaultEffect;
