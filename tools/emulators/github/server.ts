@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { RecordingEmulator } from "../shared/emulator.ts";
 import {
   closeServer,
   dropConnection,
@@ -90,18 +91,14 @@ export type IssueEdit = {
   assignees?: string[];
 };
 
-export interface GitHubEmulator {
+export interface GitHubEmulator extends RecordingEmulator<World, RecordedCall, FaultInjector> {
   /** For Octokit's `baseUrl`: `http://127.0.0.1:PORT`. */
   readonly apiUrl: string;
   /** The same API under GitHub Enterprise Server's prefix: `http://127.0.0.1:PORT/api/v3`. */
   readonly enterpriseApiUrl: string;
   readonly token: string;
-  readonly world: World;
-  readonly calls: readonly RecordedCall[];
   /** Calls to a route, by pattern (`PATCH /repos/:owner/:repo/issues/:number`) or concrete path. */
   callsTo(route: string): RecordedCall[];
-  resetCalls(): void;
-  readonly faults: FaultInjector;
   readonly webhooks: WebhookSender;
   readonly rateLimits: RateLimits;
   /** A human closes the issue on github.com; the webhook (unless suppressed) has been answered on return. */
@@ -133,7 +130,6 @@ export interface GitHubEmulator {
     number: number,
     options?: HumanActionOptions,
   ): Promise<WebhookDelivery[]>;
-  close(): Promise<void>;
 }
 
 export const defaultToken = "ghp_emulatorToken0000000000000000000000";

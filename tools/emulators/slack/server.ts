@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { RecordingEmulator } from "../shared/emulator.ts";
 import {
   closeServer,
   listen,
@@ -50,15 +51,10 @@ export type RecordedCall = {
   fault?: NonNullable<FaultDecision["failure"]>["kind"];
 };
 
-export interface SlackEmulator {
+export interface SlackEmulator extends RecordingEmulator<World, RecordedCall, FaultInjector> {
   /** For `clientOptions.slackApiUrl`; ends with `/api/`. */
   readonly apiUrl: string;
   readonly baseUrl: string;
-  readonly world: World;
-  readonly calls: readonly RecordedCall[];
-  callsTo(method: string): RecordedCall[];
-  resetCalls(): void;
-  readonly faults: FaultInjector;
   /** Socket Mode: open connections, and envelopes (slash commands, interactions, events) sent over them. */
   readonly socketMode: SocketModeEmulator;
   /** A URL that behaves like a slash command's or button's response_url for this user and channel. */
@@ -72,7 +68,6 @@ export interface SlackEmulator {
     activity: SlackActivity,
     options?: Omit<DescribeOptions, "userName" | "channelName">,
   ): string;
-  close(): Promise<void>;
 }
 
 const grantedScopes = [
