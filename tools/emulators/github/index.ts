@@ -44,6 +44,7 @@ export type {
   SimpleUser,
   UserSearchItem,
 } from "./shapes.ts";
+export type { StateReason } from "./records.ts";
 export type { WebhookConfig, WebhookDelivery, WebhookSender } from "./webhooks.ts";
 export {
   defaultSeed,
@@ -53,6 +54,5 @@ export {
   type SeedLabel,
   type SeedRepo,
   type SeedUser,
-  type StateReason,
   World,
 } from "./world.ts";

@@ -26,14 +26,8 @@ import {
   renderSimpleUser,
   type Urls,
 } from "./shapes.ts";
-import type {
-  IssueRecord,
-  IssueUpdate,
-  RepoRecord,
-  StateReason,
-  UserRecord,
-  World,
-} from "./world.ts";
+import type { IssueRecord, RepoRecord, StateReason, UserRecord } from "./records.ts";
+import type { IssueUpdate, World } from "./world.ts";
 
 export type HttpMethod = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
 
@@ -171,11 +165,7 @@ export const routes: readonly Route[] = [
     handle: (context) => {
       const repo = issuesOf(context, docs.listIssues);
       const issues = filterIssues(context, [...repo.issues.values()]);
-      const { page, headers } = paginate(context, issues);
-      return ok(
-        page.map((issue) => renderIssue(issue, context.urls)),
-        headers,
-      );
+      return listAnswer(context, issues, (issue) => renderIssue(issue, context.urls));
     },
   },
   {
@@ -201,8 +191,7 @@ export const routes: readonly Route[] = [
         labels: labels ?? [],
         assignees: resolveAssignees(context.world, repo, assignees, docs.createIssue),
       });
-      const rendered = renderIssue(issue, context.urls, { withClosedBy: true });
-      return { status: 201, body: rendered, headers: { location: rendered.url } };
+      return created(renderIssue(issue, context.urls, { withClosedBy: true }));
     },
   },
   {
@@ -254,11 +243,7 @@ export const routes: readonly Route[] = [
       const issue = issueOf(context, docs.listComments);
       const since = sinceOf(context, "IssueComment", docs.listComments);
       const comments = issue.comments.filter((c) => since === undefined || c.updatedAt >= since);
-      const { page, headers } = paginate(context, comments);
-      return ok(
-        page.map((comment) => renderComment(comment, context.urls)),
-        headers,
-      );
+      return listAnswer(context, comments, (comment) => renderComment(comment, context.urls));
     },
   },
   {
@@ -276,8 +261,7 @@ export const routes: readonly Route[] = [
         );
       }
       const comment = context.world.addComment(issue, context.actor, body);
-      const rendered = renderComment(comment, context.urls);
-      return { status: 201, body: rendered, headers: { location: rendered.url } };
+      return created(renderComment(comment, context.urls));
     },
   },
   {
@@ -302,11 +286,8 @@ export const routes: readonly Route[] = [
     resource: "core",
     handle: (context) => {
       const repo = repoOf(context, docs.listLabels);
-      const { page, headers } = paginate(context, [...repo.labels.values()]);
-      return ok(
-        page.map((label) => renderLabel(repo, label, context.urls)),
-        headers,
-      );
+      const labels = [...repo.labels.values()];
+      return listAnswer(context, labels, (label) => renderLabel(repo, label, context.urls));
     },
   },
   {
@@ -345,8 +326,7 @@ export const routes: readonly Route[] = [
         ...(color !== undefined ? { color } : {}),
         description: description ?? null,
       });
-      const rendered = renderLabel(repo, label, context.urls);
-      return { status: 201, body: rendered, headers: { location: rendered.url } };
+      return created(renderLabel(repo, label, context.urls));
     },
   },
   {
@@ -428,6 +408,21 @@ function safeDecode(segment: string): string {
 
 function ok(body: unknown, headers?: Record<string, string>): Answer {
   return { status: 200, body, ...(headers ? { headers } : {}) };
+}
+
+/** 201 with a `Location` header naming the new resource, as GitHub answers a create. */
+function created(rendered: { url: string }): Answer {
+  return { status: 201, body: rendered, headers: { location: rendered.url } };
+}
+
+/** One page of a list, with its `Link` header. */
+function listAnswer<T>(
+  context: RouteContext,
+  all: readonly T[],
+  render: (item: T) => unknown,
+): Answer {
+  const { page, headers } = paginate(context, all);
+  return ok(page.map(render), headers);
 }
 
 function param(params: Readonly<Record<string, string>>, name: string): string {
@@ -531,26 +526,21 @@ function filterIssues(context: RouteContext, all: IssueRecord[]): IssueRecord[] 
     }
     return true;
   });
-  const sort = query.get("sort") ?? "created";
+  const keyOf = issueSortKey(query.get("sort"));
   const direction = query.get("direction") === "asc" ? 1 : -1;
-  const keyOf = (issue: IssueRecord): number =>
-    sort === "updated"
-      ? issue.updatedAt
-      : sort === "comments"
-        ? issue.comments.length
-        : issue.createdAt;
   return issues.sort((a, b) => direction * (keyOf(a) - keyOf(b) || a.number - b.number));
 }
 
+/** `sort=updated` or `sort=comments`; anything else (GitHub's default, `created`) by creation. */
+function issueSortKey(sort: string | null): (issue: IssueRecord) => number {
+  if (sort === "updated") return (issue) => issue.updatedAt;
+  if (sort === "comments") return (issue) => issue.comments.length;
+  return (issue) => issue.createdAt;
+}
+
 function sortSearchResults(issues: IssueRecord[], query: URLSearchParams): void {
-  const sort = query.get("sort");
+  const keyOf = issueSortKey(query.get("sort"));
   const direction = query.get("order") === "asc" ? 1 : -1;
-  const keyOf = (issue: IssueRecord): number =>
-    sort === "updated"
-      ? issue.updatedAt
-      : sort === "comments"
-        ? issue.comments.length
-        : issue.createdAt;
   // Best match (no sort) has no meaningful order here; newest first keeps it deterministic.
   issues.sort((a, b) => direction * (keyOf(a) - keyOf(b) || a.id - b.id));
 }

@@ -1,4 +1,4 @@
-import type { IssueRecord, UserRecord } from "./world.ts";
+import type { IssueRecord, UserRecord } from "./records.ts";
 
 /**
  * GitHub's search syntax, as much of it as the bot can meet: qualifiers, quoted phrases, `-`

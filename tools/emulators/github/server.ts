@@ -1,7 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
+import type { RecordingEmulator } from "../shared/emulator.ts";
+import {
+  closeServer,
+  dropConnection,
+  listen,
+  pause,
+  readBody as readBodyUpTo,
+  serveFaultDelay,
+  startListening,
+} from "../shared/http.ts";
 import { ApiError, docs } from "./errors.ts";
 import { type FaultFailure, type FaultKind, FaultInjector, normalizeRouteKey } from "./faults.ts";
 import { type RateLimitOptions, RateLimits } from "./rate-limits.ts";
@@ -14,15 +22,8 @@ import {
 } from "./routes.ts";
 import type { Issue, RateLimit, Urls } from "./shapes.ts";
 import { type WebhookDelivery, webhookEventFor, WebhookSender } from "./webhooks.ts";
-import {
-  defaultSeed,
-  type IssueRecord,
-  type IssueUpdate,
-  type SeedData,
-  type StateReason,
-  type UserRecord,
-  World,
-} from "./world.ts";
+import type { IssueRecord, StateReason, UserRecord } from "./records.ts";
+import { defaultSeed, type IssueUpdate, type SeedData, World } from "./world.ts";
 
 export type GitHubEmulatorOptions = {
   /** 0 (the default) picks a free port. */
@@ -90,18 +91,14 @@ export type IssueEdit = {
   assignees?: string[];
 };
 
-export interface GitHubEmulator {
+export interface GitHubEmulator extends RecordingEmulator<World, RecordedCall, FaultInjector> {
   /** For Octokit's `baseUrl`: `http://127.0.0.1:PORT`. */
   readonly apiUrl: string;
   /** The same API under GitHub Enterprise Server's prefix: `http://127.0.0.1:PORT/api/v3`. */
   readonly enterpriseApiUrl: string;
   readonly token: string;
-  readonly world: World;
-  readonly calls: readonly RecordedCall[];
   /** Calls to a route, by pattern (`PATCH /repos/:owner/:repo/issues/:number`) or concrete path. */
   callsTo(route: string): RecordedCall[];
-  resetCalls(): void;
-  readonly faults: FaultInjector;
   readonly webhooks: WebhookSender;
   readonly rateLimits: RateLimits;
   /** A human closes the issue on github.com; the webhook (unless suppressed) has been answered on return. */
@@ -133,7 +130,6 @@ export interface GitHubEmulator {
     number: number,
     options?: HumanActionOptions,
   ): Promise<WebhookDelivery[]>;
-  close(): Promise<void>;
 }
 
 export const defaultToken = "ghp_emulatorToken0000000000000000000000";
@@ -143,9 +139,7 @@ const maxBodyBytes = 25 * 1024 * 1024;
 export async function startGitHubEmulator(
   options: GitHubEmulatorOptions = {},
 ): Promise<GitHubEmulator> {
-  const emulator = new LoopbackGitHubEmulator(options);
-  await emulator.listen(options.port ?? 0, options.host ?? "127.0.0.1");
-  return emulator;
+  return startListening(new LoopbackGitHubEmulator(options), options);
 }
 
 class LoopbackGitHubEmulator implements GitHubEmulator {
@@ -201,16 +195,7 @@ class LoopbackGitHubEmulator implements GitHubEmulator {
   }
 
   async listen(port: number, host: string): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen(port, host, () => {
-        this.server.off("error", reject);
-        resolve();
-      });
-    });
-    const address = this.server.address() as AddressInfo;
-    const hostInUrl = address.address.includes(":") ? `[${address.address}]` : address.address;
-    this.origin = `http://${hostInUrl}:${address.port}`;
+    this.origin = `http://${await listen(this.server, port, host)}`;
   }
 
   get apiUrl(): string {
@@ -293,9 +278,7 @@ class LoopbackGitHubEmulator implements GitHubEmulator {
     if (this.closed) return;
     this.closed = true;
     this.webhooks.close();
-    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    await stopped;
+    await closeServer(this.server);
   }
 
   // ── Human actions ─────────────────────────────────────────────────────
@@ -377,18 +360,14 @@ class LoopbackGitHubEmulator implements GitHubEmulator {
     // Faults come first and, when one fires (other than drop_response), nothing is applied: an
     // outage must not change the world, or a retry would be double-counted.
     const decision = this.faults.decide(match ? normalizeRouteKey(match.key) : undefined);
-    // A slow request still takes effect after the client gave up waiting, as it may on GitHub.
-    if (decision.delayMs > 0) await sleep(decision.delayMs, undefined, { ref: false });
-    if (this.closed) {
-      response.destroy();
-      return;
-    }
+    const answered = await serveFaultDelay(
+      decision,
+      response,
+      () => this.closed,
+      () => record(0, undefined, "connection_reset"),
+    );
+    if (!answered) return;
     const failure = decision.failure;
-    if (failure?.kind === "connection_reset") {
-      record(0, undefined, failure.kind);
-      dropConnection(response);
-      return;
-    }
     const caller = this.authenticate(request);
     const resource: RateResource = match?.route.resource ?? "core";
     const callerLogin = caller.kind === "user" ? caller.user.login : undefined;
@@ -409,7 +388,7 @@ class LoopbackGitHubEmulator implements GitHubEmulator {
     const final = withCommonHeaders(answer, requestId, callerLogin !== undefined);
     if (failure?.kind === "drop_response") {
       record(0, answer.body, failure.kind, callerLogin);
-      if (failure.holdMs) await sleep(failure.holdMs, undefined, { ref: false });
+      if (failure.holdMs) await pause(failure.holdMs);
       dropConnection(response);
       return;
     }
@@ -590,11 +569,6 @@ function newRequestId(): string {
   return `${hex(2)}:${hex(2)}:${hex(3)}:${hex(3)}:${hex(4)}`;
 }
 
-function dropConnection(response: ServerResponse): void {
-  response.socket?.destroy();
-  response.destroy();
-}
-
 function send(response: ServerResponse, answer: Answer): void {
   if (response.headersSent || response.destroyed) return;
   if (answer.status === 204 || answer.body === undefined) {
@@ -611,14 +585,6 @@ function send(response: ServerResponse, answer: Answer): void {
   response.end(payload);
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > maxBodyBytes) throw new Error("request body too large");
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return readBodyUpTo(request, maxBodyBytes, () => new Error("request body too large"));
 }

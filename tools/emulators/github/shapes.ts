@@ -6,7 +6,7 @@ import type {
   RepoRecord,
   StateReason,
   UserRecord,
-} from "./world.ts";
+} from "./records.ts";
 
 /**
  * The JSON GitHub answers, field for field. The types are narrower than @octokit/openapi-types

@@ -169,6 +169,19 @@ function requireUser(world: World, userId: string): SlackUser {
   return user;
 }
 
+/** The message `ts` names in a channel the bot sees; only the bot's own, else `refusal`. */
+function botMessage(
+  context: MethodContext,
+  refusal: string,
+): { channel: SlackChannel; ts: string; message: SlackMessage } {
+  const { world, args } = context;
+  const channel = visibleChannel(context);
+  const ts = args.requiredString("ts", "message_not_found");
+  const message = requireMessage(world, channel, ts);
+  if (message.user !== world.bot.id) fail(refusal);
+  return { channel, ts, message };
+}
+
 function requireMessage(world: World, channel: SlackChannel, ts: string): SlackMessage {
   const message = world.message(channel.id, ts);
   if (!message) fail("message_not_found");
@@ -519,10 +532,7 @@ function chatPostMessage(context: MethodContext): MethodResult {
 
 function chatUpdate(context: MethodContext): MethodResult {
   const { world, args } = context;
-  const channel = visibleChannel(context);
-  const ts = args.requiredString("ts", "message_not_found");
-  const message = requireMessage(world, channel, ts);
-  if (message.user !== world.bot.id) fail("cant_update_message");
+  const { channel, ts } = botMessage(context, "cant_update_message");
   const content = readMessageContent(args);
   if (
     content.text === undefined &&
@@ -562,11 +572,8 @@ function chatPostEphemeral(context: MethodContext): MethodResult {
 }
 
 function chatDelete(context: MethodContext): MethodResult {
-  const { world, args } = context;
-  const channel = visibleChannel(context);
-  const ts = args.requiredString("ts", "message_not_found");
-  const message = requireMessage(world, channel, ts);
-  if (message.user !== world.bot.id) fail("cant_delete_message");
+  const { world } = context;
+  const { channel, ts } = botMessage(context, "cant_delete_message");
   world.deleteMessage(channel.id, ts, world.bot.id);
   return { channel: channel.id, ts };
 }

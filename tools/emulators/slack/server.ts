@@ -1,6 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
+import type { RecordingEmulator } from "../shared/emulator.ts";
+import {
+  closeServer,
+  listen,
+  readBody as readBodyUpTo,
+  serveFaultDelay,
+  startListening,
+} from "../shared/http.ts";
 import { ArgReader, type Args, decodeJsonArguments, SlackMethodError, tokenError } from "./args.ts";
 import { type DescribeOptions, describeActivity } from "./describe.ts";
 import { type FaultDecision, FaultInjector } from "./faults.ts";
@@ -45,15 +51,10 @@ export type RecordedCall = {
   fault?: NonNullable<FaultDecision["failure"]>["kind"];
 };
 
-export interface SlackEmulator {
+export interface SlackEmulator extends RecordingEmulator<World, RecordedCall, FaultInjector> {
   /** For `clientOptions.slackApiUrl`; ends with `/api/`. */
   readonly apiUrl: string;
   readonly baseUrl: string;
-  readonly world: World;
-  readonly calls: readonly RecordedCall[];
-  callsTo(method: string): RecordedCall[];
-  resetCalls(): void;
-  readonly faults: FaultInjector;
   /** Socket Mode: open connections, and envelopes (slash commands, interactions, events) sent over them. */
   readonly socketMode: SocketModeEmulator;
   /** A URL that behaves like a slash command's or button's response_url for this user and channel. */
@@ -67,7 +68,6 @@ export interface SlackEmulator {
     activity: SlackActivity,
     options?: Omit<DescribeOptions, "userName" | "channelName">,
   ): string;
-  close(): Promise<void>;
 }
 
 const grantedScopes = [
@@ -100,9 +100,7 @@ class BadRequest extends Error {}
 export async function startSlackEmulator(
   options: SlackEmulatorOptions = {},
 ): Promise<SlackEmulator> {
-  const emulator = new LoopbackSlackEmulator(options);
-  await emulator.listen(options.port ?? 0, options.host ?? "127.0.0.1");
-  return emulator;
+  return startListening(new LoopbackSlackEmulator(options), options);
 }
 
 class LoopbackSlackEmulator implements SlackEmulator {
@@ -144,16 +142,7 @@ class LoopbackSlackEmulator implements SlackEmulator {
   }
 
   async listen(port: number, host: string): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen(port, host, () => {
-        this.server.off("error", reject);
-        resolve();
-      });
-    });
-    const address = this.server.address() as AddressInfo;
-    const hostInUrl = address.address.includes(":") ? `[${address.address}]` : address.address;
-    this.host = `${hostInUrl}:${address.port}`;
+    this.host = await listen(this.server, port, host);
     this.origin = `http://${this.host}`;
   }
 
@@ -219,9 +208,7 @@ class LoopbackSlackEmulator implements SlackEmulator {
     if (this.closed) return;
     this.closed = true;
     await this.socketModeServer.close();
-    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    await stopped;
+    await closeServer(this.server);
   }
 
   // ── Routing ───────────────────────────────────────────────────────────
@@ -255,20 +242,14 @@ class LoopbackSlackEmulator implements SlackEmulator {
     run: () => Answer,
   ): Promise<void> {
     const decision = this.faults.decide(method);
-    // A slow call still takes effect after the client gave up waiting, as a timed-out request
-    // to real Slack may have; that is what exactly-once delivery has to cope with.
-    if (decision.delayMs > 0) await sleep(decision.delayMs, undefined, { ref: false });
-    if (this.closed) {
-      response.destroy();
-      return;
-    }
+    const answered = await serveFaultDelay(
+      decision,
+      response,
+      () => this.closed,
+      () => record(undefined, "connection_reset"),
+    );
+    if (!answered) return;
     const failure = decision.failure;
-    if (failure?.kind === "connection_reset") {
-      record(undefined, failure.kind);
-      response.socket?.destroy();
-      response.destroy();
-      return;
-    }
     const answer = failure ? faultAnswer(failure) : run();
     record(answer, failure?.kind);
     send(response, answer);
@@ -438,16 +419,8 @@ function send(response: ServerResponse, answer: Answer): void {
   response.end(payload);
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size > maxBodyBytes) throw new BadRequest("request_too_large");
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks);
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return readBodyUpTo(request, maxBodyBytes, () => new BadRequest("request_too_large"));
 }
 
 function bearerToken(request: IncomingMessage): string | undefined {

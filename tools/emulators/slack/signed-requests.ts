@@ -27,6 +27,18 @@ export interface SlashCommandOptions extends SignOptions {
 }
 
 let triggerCounter = 0;
+/** The fields every interaction payload opens with, as Slack sends them. */
+function interactionHeader(type: string, userId: string): Record<string, unknown> {
+  return {
+    type,
+    team: { id: "T0TEAM", domain: "example" },
+    user: { id: userId, username: userId.toLowerCase(), team_id: "T0TEAM" },
+    api_app_id: "A0BOT",
+    token: "verification-token-unused",
+    trigger_id: newTriggerId(),
+  };
+}
+
 export function newTriggerId(): string {
   triggerCounter += 1;
   return `${Date.now()}.${triggerCounter}.trigger`;
@@ -91,12 +103,7 @@ export class SlackRequestSender {
   ): Promise<Response> {
     return this.interactive(
       {
-        type: "view_submission",
-        team: { id: "T0TEAM", domain: "example" },
-        user: { id: userId, username: userId.toLowerCase(), team_id: "T0TEAM" },
-        api_app_id: "A0BOT",
-        token: "verification-token-unused",
-        trigger_id: newTriggerId(),
+        ...interactionHeader("view_submission", userId),
         view: {
           id: view.id ?? "V0TEST",
           type: "modal",
@@ -130,12 +137,7 @@ export class SlackRequestSender {
     const channelId = context.channelId ?? "C0GENERAL";
     return this.interactive(
       {
-        type: "block_actions",
-        team: { id: "T0TEAM", domain: "example" },
-        user: { id: userId, username: userId.toLowerCase(), team_id: "T0TEAM" },
-        api_app_id: "A0BOT",
-        token: "verification-token-unused",
-        trigger_id: newTriggerId(),
+        ...interactionHeader("block_actions", userId),
         container: {
           type: "message",
           message_ts: context.messageTs ?? "1.000001",

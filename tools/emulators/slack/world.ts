@@ -382,6 +382,12 @@ export class World {
     return () => this.listeners.delete(listener);
   }
 
+  /** A new channel, with no messages yet. */
+  private storeChannel(channel: SlackChannel): void {
+    this.channelsById.set(channel.id, channel);
+    this.messagesByChannel.set(channel.id, []);
+  }
+
   /** Activities carry copies, so a listener that keeps them sees each change as it was then. */
   private emit(activity: SlackActivity): void {
     for (const listener of this.listeners) {
@@ -518,8 +524,7 @@ export class World {
       purpose: { value: "", creator: "", last_set: 0 },
       members: [input.creator],
     };
-    this.channelsById.set(channel.id, channel);
-    this.messagesByChannel.set(channel.id, []);
+    this.storeChannel(channel);
     this.emit({
       type: "channel_created",
       at: new Date(this.nowMs()),
@@ -557,8 +562,7 @@ export class World {
       members: [this.bot.id, ...others],
       ...(isIm ? { user: others[0] } : {}),
     };
-    this.channelsById.set(channel.id, channel);
-    this.messagesByChannel.set(channel.id, []);
+    this.storeChannel(channel);
     this.emit({
       type: "dm_opened",
       at: new Date(this.nowMs()),
