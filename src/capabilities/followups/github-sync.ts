@@ -4,9 +4,9 @@ import { type GitHubClient, GitHubUnavailableError } from "../../adapters/github
 import { githubWebhookReceiver, type IssueStateChange } from "../../adapters/github/webhooks.ts";
 import type { HttpRoutes } from "../../core/http/server.ts";
 import type { Logger } from "../../core/logging.ts";
-import { scheduleTimerOnce } from "../../core/scheduler/timers.ts";
+import { isTimerActive, reviveFailedTimers, scheduleTimerOnce } from "../../core/scheduler/timers.ts";
 import type { TimerHandler, Transaction } from "../../core/scheduler/types.ts";
-import type { Clock } from "../../core/clock.ts";
+import { type Clock, systemClock } from "../../core/clock.ts";
 import { escapeMrkdwn, truncate } from "../../adapters/slack/escape.ts";
 import { enqueueSlackPost } from "../../adapters/slack/outbox.ts";
 import { githubIssueKind, githubIssueStateKind, issueStateTimerKey } from "./github-outbox.ts";
@@ -26,6 +26,11 @@ export interface GitHubSyncDependencies {
   repository: string;
   wake(): void;
   actionItemsChanged(userIds: readonly string[]): void;
+  /**
+   * The clock GitHub's timestamps are compared with: the wall clock, whatever
+   * clock schedules the timers (a test's or the demo's may run ahead).
+   */
+  wallClock?: Clock;
 }
 
 /** The state of one GitHub issue, from a webhook payload or the REST API. */
@@ -60,10 +65,7 @@ export async function applyIssueState(
   });
   const watchers: string[] = [];
   for (const item of items) {
-    const pushPending = await tx.timer.count({
-      where: { key: issueStateTimerKey(item.id), state: { in: ["pending", "running"] } },
-    });
-    if (pushPending > 0) continue;
+    if (await isTimerActive(tx, issueStateTimerKey(item.id))) continue;
     const closing = issue.state === "closed";
     await tx.actionItem.update({ where: { id: item.id }, data: { githubSyncedAt: issue.updatedAt } });
     const changed = await tx.actionItem.updateMany({
@@ -146,10 +148,7 @@ const cursorOverlapMs = 60_000;
 export async function prepareGitHubTimers(deps: GitHubSyncDependencies): Promise<{ revived: number }> {
   const now = deps.clock.now();
   return deps.prisma.$transaction(async (tx) => {
-    const revived = await tx.$executeRaw`
-      UPDATE timers SET state = 'pending', attempts = 0, due_at = ${now}, last_error = NULL,
-        finished_at = NULL, updated_at = ${now}
-      WHERE state = 'failed' AND kind IN (${githubIssueKind}, ${githubIssueStateKind}, ${githubReconcileKind})`;
+    const revived = await reviveFailedTimers(tx, [githubIssueKind, githubIssueStateKind, githubReconcileKind], now);
     await scheduleTimerOnce(
       tx,
       { kind: githubReconcileKind, key: reconcileKey, dueAt: new Date(now.getTime() + reconcileIntervalMs(deps.playbook)) },
@@ -171,7 +170,8 @@ function reconcileIntervalMs(playbook: Playbook): number {
 export function createReconcileHandler(deps: GitHubSyncDependencies & { github: GitHubClient }): TimerHandler {
   return async (timer, { now }) => {
     const next = new Date(now.getTime() + reconcileIntervalMs(deps.playbook));
-    const since = typeof timer.payload.since === "string" ? new Date(timer.payload.since) : new Date(Date.now() - firstLookbackMs);
+    const wallNow = (deps.wallClock ?? systemClock).now();
+    const since = typeof timer.payload.since === "string" ? new Date(timer.payload.since) : new Date(wallNow.getTime() - firstLookbackMs);
     let issues;
     try {
       // Not filtered by label: someone may have removed `incident` from an issue.
