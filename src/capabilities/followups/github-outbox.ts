@@ -5,7 +5,7 @@ import { type GitHubClient, type GitHubIssue, GitHubUnavailableError, type NewIs
 import { incidentKey } from "../../domain/incidents/rules.ts";
 import type { Logger } from "../../core/logging.ts";
 import { type Clock, systemClock } from "../../core/clock.ts";
-import { scheduleTimer, scheduleTimerOnce, stillHoldsClaim } from "../../core/scheduler/timers.ts";
+import { claimStillHeld, scheduleTimer, scheduleTimerOnce } from "../../core/scheduler/timers.ts";
 import type { ClaimedTimer, TimerHandler, Transaction } from "../../core/scheduler/types.ts";
 import { escapeMrkdwn, truncate } from "../../adapters/slack/escape.ts";
 import type { SlackGateway } from "../../adapters/slack/gateway.ts";
@@ -323,20 +323,15 @@ async function markAttempted(
   timer: Pick<ClaimedTimer, "id" | "claimToken">,
 ): Promise<boolean> {
   const at = (deps.wallClock ?? systemClock).now();
-  return deps.prisma.$transaction(async (tx) => {
-    if (!(await stillHoldsClaim(tx, timer, deps.clock.now()))) return false;
-    const marked =
-      subject.type === "action_item"
-        ? await tx.actionItem.updateMany({
-            where: { id: subject.id, githubState: "queued", githubAttemptedAt: null },
-            data: { githubAttemptedAt: at },
-          })
-        : await tx.postmortem.updateMany({
-            where: { incidentId: subject.id, githubState: "queued", githubAttemptedAt: null },
-            data: { githubAttemptedAt: at },
-          });
-    return marked.count > 0;
-  });
+  // One statement: the claim check and the mark are atomic, and wait for no transaction.
+  const stillOurs = claimStillHeld(timer, deps.clock.now());
+  const marked =
+    subject.type === "action_item"
+      ? await deps.prisma.$executeRaw`UPDATE action_items SET github_attempted_at = ${at}
+          WHERE id = ${subject.id}::uuid AND github_state = 'queued' AND github_attempted_at IS NULL AND ${stillOurs}`
+      : await deps.prisma.$executeRaw`UPDATE postmortems SET github_attempted_at = ${at}
+          WHERE incident_id = ${subject.id}::uuid AND github_state = 'queued' AND github_attempted_at IS NULL AND ${stillOurs}`;
+  return marked > 0;
 }
 
 async function recordIssue(

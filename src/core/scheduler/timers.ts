@@ -1,4 +1,4 @@
-import type { Prisma } from "../../generated/prisma/client.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
 import type { ClaimedTimer, TimerSpec, Transaction } from "./types.ts";
 
 /**
@@ -75,6 +75,17 @@ export async function reviveFailedTimers(tx: Transaction, kinds: readonly string
 }
 
 /**
+ * A SQL condition, true while the run that claimed `timer` still holds its
+ * claim and its lease has not run out at `now`. For a handler's own
+ * single-statement write (`UPDATE … WHERE … AND ${claimStillHeld(…)}`), so the
+ * check and the write are one atomic statement, with no transaction to wait for.
+ */
+export function claimStillHeld(timer: Pick<ClaimedTimer, "id" | "claimToken">, now: Date): Prisma.Sql {
+  return Prisma.sql`EXISTS (SELECT 1 FROM timers WHERE id = ${timer.id} AND claim_token = ${timer.claimToken}
+    AND state = 'running' AND lease_until > ${now})`;
+}
+
+/**
  * Whether the run that claimed `timer` still holds its claim and its lease
  * has not run out at `now`. The timer's row stays locked until `tx` ends, so
  * no other replica can claim it in between: a handler that checks this
@@ -87,9 +98,7 @@ export async function stillHoldsClaim(
   now: Date,
 ): Promise<boolean> {
   const rows = await tx.$queryRaw<{ id: bigint }[]>`
-    SELECT id FROM timers
-    WHERE id = ${timer.id} AND claim_token = ${timer.claimToken} AND state = 'running' AND lease_until > ${now}
-    FOR UPDATE`;
+    SELECT id FROM timers WHERE ${claimStillHeld(timer, now)} AND id = ${timer.id} FOR UPDATE`;
   return rows.length > 0;
 }
 
