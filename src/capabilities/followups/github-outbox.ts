@@ -1,12 +1,12 @@
 import type { Playbook } from "../../core/config/playbook.ts";
-import { Prisma, type PrismaClient } from "../../generated/prisma/client.ts";
+import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { escapeForGitHub, safeLinkForGitHub } from "../../adapters/github/text.ts";
 import { type GitHubClient, type GitHubIssue, GitHubUnavailableError, type NewIssue } from "../../adapters/github/client.ts";
 import { incidentKey } from "../../domain/incidents/rules.ts";
 import type { Logger } from "../../core/logging.ts";
-import type { Clock } from "../../core/clock.ts";
-import { scheduleTimer, scheduleTimerOnce } from "../../core/scheduler/timers.ts";
-import type { TimerHandler, Transaction } from "../../core/scheduler/types.ts";
+import { type Clock, systemClock } from "../../core/clock.ts";
+import { claimStillHeld, scheduleTimer, scheduleTimerOnce } from "../../core/scheduler/timers.ts";
+import type { ClaimedTimer, TimerHandler, Transaction } from "../../core/scheduler/types.ts";
 import { escapeMrkdwn, truncate } from "../../adapters/slack/escape.ts";
 import type { SlackGateway } from "../../adapters/slack/gateway.ts";
 import { enqueueSlackPost } from "../../adapters/slack/outbox.ts";
@@ -62,6 +62,11 @@ export interface GitHubOutboxDependencies {
   github: GitHubClient;
   log: Logger;
   actionItemsChanged(userIds: readonly string[]): void;
+  /**
+   * The clock GitHub's timestamps are compared with: the wall clock, whatever
+   * clock schedules the timers (a test's or the demo's may run ahead).
+   */
+  wallClock?: Clock;
 }
 
 export function markerFor(subject: IssueSubject): string {
@@ -279,7 +284,7 @@ export function createGitHubIssueHandler(deps: GitHubOutboxDependencies): TimerH
           const owner = name ? `${escapeForGitHub(name)} (Slack ${draft.ownerId})` : `Slack user ${draft.ownerId}`;
           draft.issue.body = draft.issue.body.replace(marker, `Owner: ${owner}; no GitHub account matched, so the issue is unassigned.\n\n${marker}`);
         }
-        if (!draft.attemptedAt && !(await markAttempted(deps.prisma, subject, timer, deps.clock.now()))) {
+        if (!draft.attemptedAt && !(await markAttempted(deps, subject, timer))) {
           // Another replica took this timer over (our lease ran out): it does the work.
           return { kind: "done" };
         }
@@ -309,23 +314,22 @@ export function createGitHubIssueHandler(deps: GitHubOutboxDependencies): TimerH
  * holds the timer's claim and its lease has not run out: a run that stalled
  * past its lease must not create an issue beside the replica that took over.
  * (Every GitHub request times out after 15 s, well inside the 60 s lease.)
- * `github_attempted_at` uses the wall clock, not the scheduling clock: it is
- * compared with GitHub's timestamps when looking for the issue later.
+ * `github_attempted_at` is read from the wall clock, not the scheduling clock:
+ * it is compared with GitHub's timestamps when looking for the issue later.
  */
 async function markAttempted(
-  prisma: PrismaClient,
+  deps: Pick<GitHubOutboxDependencies, "prisma" | "clock" | "wallClock">,
   subject: IssueSubject,
-  timer: { id: bigint; claimToken: string },
-  now: Date,
+  timer: Pick<ClaimedTimer, "id" | "claimToken">,
 ): Promise<boolean> {
-  const at = new Date();
-  const stillOurs = Prisma.sql`EXISTS (SELECT 1 FROM timers WHERE id = ${timer.id} AND claim_token = ${timer.claimToken}
-    AND state = 'running' AND lease_until > ${now})`;
+  const at = (deps.wallClock ?? systemClock).now();
+  // One statement: the claim check and the mark are atomic, and wait for no transaction.
+  const stillOurs = claimStillHeld(timer, deps.clock.now());
   const marked =
     subject.type === "action_item"
-      ? await prisma.$executeRaw`UPDATE action_items SET github_attempted_at = ${at}
+      ? await deps.prisma.$executeRaw`UPDATE action_items SET github_attempted_at = ${at}
           WHERE id = ${subject.id}::uuid AND github_state = 'queued' AND github_attempted_at IS NULL AND ${stillOurs}`
-      : await prisma.$executeRaw`UPDATE postmortems SET github_attempted_at = ${at}
+      : await deps.prisma.$executeRaw`UPDATE postmortems SET github_attempted_at = ${at}
           WHERE incident_id = ${subject.id}::uuid AND github_state = 'queued' AND github_attempted_at IS NULL AND ${stillOurs}`;
   return marked > 0;
 }

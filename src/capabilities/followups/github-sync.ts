@@ -1,13 +1,12 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
-import type { IncomingMessage } from "node:http";
 import type { Playbook } from "../../core/config/playbook.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { type GitHubClient, GitHubUnavailableError } from "../../adapters/github/client.ts";
-import { type HttpRoutes, sendJson } from "../../core/http/server.ts";
+import { githubWebhookReceiver, type IssueStateChange } from "../../adapters/github/webhooks.ts";
+import type { HttpRoutes } from "../../core/http/server.ts";
 import type { Logger } from "../../core/logging.ts";
-import { scheduleTimerOnce } from "../../core/scheduler/timers.ts";
+import { isTimerActive, reviveFailedTimers, scheduleTimerOnce } from "../../core/scheduler/timers.ts";
 import type { TimerHandler, Transaction } from "../../core/scheduler/types.ts";
-import type { Clock } from "../../core/clock.ts";
+import { type Clock, systemClock } from "../../core/clock.ts";
 import { escapeMrkdwn, truncate } from "../../adapters/slack/escape.ts";
 import { enqueueSlackPost } from "../../adapters/slack/outbox.ts";
 import { githubIssueKind, githubIssueStateKind, issueStateTimerKey } from "./github-outbox.ts";
@@ -27,19 +26,15 @@ export interface GitHubSyncDependencies {
   repository: string;
   wake(): void;
   actionItemsChanged(userIds: readonly string[]): void;
+  /**
+   * The clock GitHub's timestamps are compared with: the wall clock, whatever
+   * clock schedules the timers (a test's or the demo's may run ahead).
+   */
+  wallClock?: Clock;
 }
 
 /** The state of one GitHub issue, from a webhook payload or the REST API. */
-export interface IssueState {
-  number: number;
-  state: "open" | "closed";
-  stateReason: string | null;
-  /** Who closed or reopened it (the webhook's sender), when known. */
-  actor: string | null;
-  /** GitHub's `updated_at`: orders states that arrive out of order. */
-  updatedAt: Date;
-  closedAt: Date | null;
-}
+export type IssueState = IssueStateChange;
 
 /**
  * Marks the action items mirrored by `issue` done or open again, notes it on
@@ -70,10 +65,7 @@ export async function applyIssueState(
   });
   const watchers: string[] = [];
   for (const item of items) {
-    const pushPending = await tx.timer.count({
-      where: { key: issueStateTimerKey(item.id), state: { in: ["pending", "running"] } },
-    });
-    if (pushPending > 0) continue;
+    if (await isTimerActive(tx, issueStateTimerKey(item.id))) continue;
     const closing = issue.state === "closed";
     await tx.actionItem.update({ where: { id: item.id }, data: { githubSyncedAt: issue.updatedAt } });
     const changed = await tx.actionItem.updateMany({
@@ -115,120 +107,27 @@ export async function applyIssueState(
 // ── Webhook ─────────────────────────────────────────────────────────────
 
 /**
- * GitHub caps payloads at 25 MB, but `issues` events are a few KB; a larger
- * body is not one the bot wants, and is not buffered.
+ * `POST /github/webhook` (src/adapters/github/webhooks.ts verifies, parses
+ * and deduplicates it); the reaction here is the domain's: the items of the
+ * closed or reopened issue follow it.
  */
-const maxWebhookBytes = 5 * 1024 * 1024;
-
-export function verifyGitHubSignature(secret: string, body: Buffer, header: string | undefined): boolean {
-  if (!header?.startsWith("sha256=")) return false;
-  const expected = Buffer.from(`sha256=${createHmac("sha256", secret).update(body).digest("hex")}`);
-  const given = Buffer.from(header);
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-interface IssuesEventPayload {
-  action?: string;
-  issue?: { number?: number; state?: string; state_reason?: string | null; updated_at?: string; closed_at?: string | null };
-  repository?: { full_name?: string };
-  sender?: { login?: string };
-}
-
 export function githubWebhookRoutes(deps: GitHubSyncDependencies & { secret: string | undefined }): HttpRoutes {
-  return {
-    "POST /github/webhook": async (request, response) => {
-      if (!deps.secret) {
-        sendJson(response, 503, { error: "GITHUB_WEBHOOK_SECRET is not set: the bot refuses unsigned webhooks. Set it to the secret of the repository's webhook." });
-        return;
-      }
-      // Unsigned requests are turned away before their body is read.
-      if (!header(request, "x-hub-signature-256")) {
-        sendJson(response, 401, { error: "X-Hub-Signature-256 missing; set the webhook's secret to GITHUB_WEBHOOK_SECRET" });
-        request.resume();
-        return;
-      }
-      const body = await readBody(request, maxWebhookBytes);
-      if (!body) {
-        sendJson(response, 413, { error: "payload too large" });
-        return;
-      }
-      if (!verifyGitHubSignature(deps.secret, body, header(request, "x-hub-signature-256"))) {
-        deps.log.warn({ delivery: header(request, "x-github-delivery") }, "github webhook refused: bad signature");
-        sendJson(response, 401, { error: "signature does not match; check that GITHUB_WEBHOOK_SECRET is the webhook's secret" });
-        return;
-      }
-      const deliveryId = header(request, "x-github-delivery");
-      const event = header(request, "x-github-event") ?? "";
-      let payload: IssuesEventPayload;
-      try {
-        payload = JSON.parse(body.toString("utf8")) as IssuesEventPayload;
-      } catch {
-        sendJson(response, 400, { error: "body is not JSON (set the webhook's content type to application/json)" });
-        return;
-      }
-      // Signed, yet not an event object (null, a number, a list): nothing GitHub sends.
-      if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
-        sendJson(response, 400, { error: "body is not a webhook event object" });
-        return;
-      }
-      if (!deliveryId) {
-        sendJson(response, 400, { error: "X-GitHub-Delivery header missing" });
-        return;
-      }
-      const now = deps.clock.now();
-      const outcome = await deps.prisma.$transaction(async (tx) => {
-        const fresh = await tx.processedGitHubDelivery.createMany({
-          data: [{ deliveryId, event, receivedAt: now }],
-          skipDuplicates: true,
-        });
-        if (fresh.count === 0) return { status: "duplicate" as const, watchers: [] };
-        const issue = issueStateFromEvent(event, payload, deps.repository);
-        if (!issue) return { status: "ignored" as const, watchers: [] };
-        return { status: "processed" as const, watchers: await applyIssueState(tx, issue, "webhook", now) };
-      });
-      deps.log.info({ delivery: deliveryId, event, action: payload.action, status: outcome.status }, "github webhook");
-      if (outcome.watchers.length > 0) {
-        deps.wake();
-        deps.actionItemsChanged(outcome.watchers);
-      }
-      sendJson(response, 200, { status: outcome.status });
+  return githubWebhookReceiver({
+    secret: deps.secret,
+    repository: deps.repository,
+    prisma: deps.prisma,
+    clock: deps.clock,
+    log: deps.log,
+    onIssueStateChanged: async (tx, issue, now) => {
+      const watchers = await applyIssueState(tx, issue, "webhook", now);
+      return watchers.length > 0 ? () => notifyWatchers(deps, watchers) : undefined;
     },
-  };
+  });
 }
 
-function issueStateFromEvent(event: string, payload: IssuesEventPayload, repository: string): IssueState | undefined {
-  if (event !== "issues" || (payload.action !== "closed" && payload.action !== "reopened")) return undefined;
-  const fullName = payload.repository?.full_name;
-  if (typeof fullName !== "string" || fullName.toLowerCase() !== repository.toLowerCase()) return undefined;
-  const number = payload.issue?.number;
-  const updatedAt = new Date(payload.issue?.updated_at ?? Number.NaN);
-  if (typeof number !== "number" || Number.isNaN(updatedAt.getTime())) return undefined;
-  const closedAt = payload.issue?.closed_at ? new Date(payload.issue.closed_at) : null;
-  return {
-    number,
-    // The issue's state as of `updated_at`, which the freshness check compares.
-    state: payload.issue?.state === "closed" ? "closed" : "open",
-    stateReason: payload.issue?.state_reason ?? null,
-    actor: payload.sender?.login ?? null,
-    updatedAt,
-    closedAt,
-  };
-}
-
-function header(request: IncomingMessage, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+function notifyWatchers(deps: Pick<GitHubSyncDependencies, "wake" | "actionItemsChanged">, watchers: string[]): void {
+  deps.wake();
+  deps.actionItemsChanged(watchers);
 }
 
 // ── Reconcile ───────────────────────────────────────────────────────────
@@ -249,10 +148,7 @@ const cursorOverlapMs = 60_000;
 export async function prepareGitHubTimers(deps: GitHubSyncDependencies): Promise<{ revived: number }> {
   const now = deps.clock.now();
   return deps.prisma.$transaction(async (tx) => {
-    const revived = await tx.$executeRaw`
-      UPDATE timers SET state = 'pending', attempts = 0, due_at = ${now}, last_error = NULL,
-        finished_at = NULL, updated_at = ${now}
-      WHERE state = 'failed' AND kind IN (${githubIssueKind}, ${githubIssueStateKind}, ${githubReconcileKind})`;
+    const revived = await reviveFailedTimers(tx, [githubIssueKind, githubIssueStateKind, githubReconcileKind], now);
     await scheduleTimerOnce(
       tx,
       { kind: githubReconcileKind, key: reconcileKey, dueAt: new Date(now.getTime() + reconcileIntervalMs(deps.playbook)) },
@@ -274,7 +170,8 @@ function reconcileIntervalMs(playbook: Playbook): number {
 export function createReconcileHandler(deps: GitHubSyncDependencies & { github: GitHubClient }): TimerHandler {
   return async (timer, { now }) => {
     const next = new Date(now.getTime() + reconcileIntervalMs(deps.playbook));
-    const since = typeof timer.payload.since === "string" ? new Date(timer.payload.since) : new Date(Date.now() - firstLookbackMs);
+    const wallNow = (deps.wallClock ?? systemClock).now();
+    const since = typeof timer.payload.since === "string" ? new Date(timer.payload.since) : new Date(wallNow.getTime() - firstLookbackMs);
     let issues;
     try {
       // Not filtered by label: someone may have removed `incident` from an issue.
@@ -315,9 +212,7 @@ export function createReconcileHandler(deps: GitHubSyncDependencies & { github: 
         }
       },
       afterCommit: () => {
-        if (watchers.length === 0) return;
-        deps.wake();
-        deps.actionItemsChanged(watchers);
+        if (watchers.length > 0) notifyWatchers(deps, watchers);
       },
     };
   };

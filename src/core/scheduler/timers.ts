@@ -1,5 +1,5 @@
-import type { Prisma } from "../../generated/prisma/client.ts";
-import type { TimerSpec, Transaction } from "./types.ts";
+import { Prisma } from "../../generated/prisma/client.ts";
+import type { ClaimedTimer, TimerSpec, Transaction } from "./types.ts";
 
 /**
  * Scheduling and cancelling, usable inside any transaction, so a timer is
@@ -51,6 +51,55 @@ export async function cancelTimer(tx: Transaction, key: string, now: Date): Prom
       finished_at = ${now}, updated_at = ${now}
     WHERE key = ${key} AND state IN ('pending', 'running')`;
   return cancelled > 0;
+}
+
+/** Whether the timer with this key is still to run or running (not done, failed or cancelled). */
+export async function isTimerActive(db: Transaction, key: string): Promise<boolean> {
+  const active = await db.timer.count({ where: { key, state: { in: ["pending", "running"] } } });
+  return active > 0;
+}
+
+/**
+ * Gives the timers of these kinds that failed for good another run, due now
+ * with their attempts starting over; returns how many. For work that failed on
+ * something a person had to fix (a revoked token, a wrong setting): a restart
+ * is when that fix arrives.
+ */
+export async function reviveFailedTimers(tx: Transaction, kinds: readonly string[], now: Date): Promise<number> {
+  if (kinds.length === 0) return 0;
+  const revived = await tx.timer.updateMany({
+    where: { state: "failed", kind: { in: [...kinds] } },
+    data: { state: "pending", attempts: 0, dueAt: now, lastError: null, finishedAt: null, updatedAt: now },
+  });
+  return revived.count;
+}
+
+/**
+ * A SQL condition, true while the run that claimed `timer` still holds its
+ * claim and its lease has not run out at `now`. For a handler's own
+ * single-statement write (`UPDATE … WHERE … AND ${claimStillHeld(…)}`), so the
+ * check and the write are one atomic statement, with no transaction to wait for.
+ */
+export function claimStillHeld(timer: Pick<ClaimedTimer, "id" | "claimToken">, now: Date): Prisma.Sql {
+  return Prisma.sql`EXISTS (SELECT 1 FROM timers WHERE id = ${timer.id} AND claim_token = ${timer.claimToken}
+    AND state = 'running' AND lease_until > ${now})`;
+}
+
+/**
+ * Whether the run that claimed `timer` still holds its claim and its lease
+ * has not run out at `now`. The timer's row stays locked until `tx` ends, so
+ * no other replica can claim it in between: a handler that checks this
+ * before a side effect it records in `tx` cannot do so beside the replica
+ * that took its work over.
+ */
+export async function stillHoldsClaim(
+  tx: Transaction,
+  timer: Pick<ClaimedTimer, "id" | "claimToken">,
+  now: Date,
+): Promise<boolean> {
+  const rows = await tx.$queryRaw<{ id: bigint }[]>`
+    SELECT id FROM timers WHERE ${claimStillHeld(timer, now)} AND id = ${timer.id} FOR UPDATE`;
+  return rows.length > 0;
 }
 
 export async function findTimer(db: Transaction, key: string) {
