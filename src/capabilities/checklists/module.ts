@@ -4,12 +4,7 @@ import { registerChecklistInteractions } from "./register.ts";
 
 /** Activation checklists: posted when an incident starts, ticked in its channel, nudged when overdue. */
 export const checklistsModule: ModuleFactory = (core) => {
-  const deps: ChecklistDependencies = {
-    prisma: core.prisma,
-    incidents: core.incidents,
-    playbook: core.playbook,
-    clock: core.clock,
-  };
+  const deps: ChecklistDependencies = core;
   return {
     name: "checklists",
     interactions: (router) => registerChecklistInteractions(router, deps),

@@ -48,14 +48,8 @@ export const followUpsModule: ModuleFactory = (core) => {
     );
   }
   const capability: FollowUpCapability = {
-    prisma: core.prisma,
-    incidents: core.incidents,
-    playbook: core.playbook,
-    clock: core.clock,
+    ...core,
     log: log.child({ component: "follow-ups" }),
-    slack: core.slack,
-    access: core.access,
-    wake: core.wake,
     githubRepository: config.github.enabled ? config.github.repository : undefined,
     actionItemsChanged: (userIds) => refreshHomes(capability, userIds),
     track: (work) => void core.tasks.track(work),
@@ -70,13 +64,9 @@ export const followUpsModule: ModuleFactory = (core) => {
           ...(core.githubRetryBaseMs !== undefined ? { retryBaseMs: core.githubRetryBaseMs } : {}),
         }),
         sync: {
-          prisma: core.prisma,
-          playbook: core.playbook,
-          clock: core.clock,
+          ...capability,
           log: log.child({ component: "github-sync" }),
           repository: config.github.repository,
-          wake: core.wake,
-          actionItemsChanged: capability.actionItemsChanged,
         } satisfies GitHubSyncDependencies,
         webhookSecret: config.github.webhookSecret,
       }

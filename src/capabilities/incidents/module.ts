@@ -22,37 +22,20 @@ import {
  * capability reacts to; imports none of them.
  */
 export const incidentsModule: ModuleFactory = (core) => {
-  const status: StatusDependencies = {
-    prisma: core.prisma,
-    incidents: core.incidents,
-    playbook: core.playbook,
-    clock: core.clock,
-    events: core.events,
-  };
+  const status: StatusDependencies = core;
   const declare: DeclareDependencies = {
-    incidents: core.incidents,
-    slack: core.slack,
-    clock: core.clock,
-    log: core.log,
-    announcementChannel: core.announcementChannel,
+    ...core,
     activate: (incident) => activateIncident(status, incident),
     retryLater: (incident) => scheduleDeclarationRetry(status, incident),
   };
-  const capability: IncidentCapability = {
-    incidents: core.incidents,
-    slack: core.slack,
-    playbook: core.playbook,
-    tasks: core.tasks,
-    status,
-    declare,
-  };
+  const capability: IncidentCapability = { ...core, status, declare };
   return {
     name: "incidents",
     subcommands: incidentSubcommands(capability),
     interactions: (router) => registerIncidentInteractions(router, capability),
     timers: {
       [completeDeclarationKind]: createCompleteDeclarationHandler(declare),
-      [refreshSurfacesKind]: createRefreshSurfacesHandler({ incidents: core.incidents, slack: core.deliverySlack }),
+      [refreshSurfacesKind]: createRefreshSurfacesHandler({ ...core, slack: core.deliverySlack }),
     },
     subscribe: (events) => {
       // Whoever takes a role, the topic, intro and announcement name them.

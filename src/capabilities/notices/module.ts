@@ -18,12 +18,7 @@ import { loadNoticeTemplates, noticesDirFor } from "./templates.ts";
  */
 export const noticesModule: ModuleFactory = (core) => {
   const capability: NoticeCapability = {
-    prisma: core.prisma,
-    incidents: core.incidents,
-    playbook: core.playbook,
-    clock: core.clock,
-    wake: core.wake,
-    slack: core.slack,
+    ...core,
     // Loaded and checked here, while the bot starts: a broken template is a startup error.
     templates: loadNoticeTemplates(noticesDirFor(core.config.playbookFile)),
     ...(core.config.smtp ? { mailer: createNoticeMailer(core.config.smtp) } : {}),

@@ -8,15 +8,7 @@ import { createEscalationHandler, escalationKind, rolesToPage, startPaging } fro
  * acknowledges, and answers `/incident page` and `/incident role`.
  */
 export const pagingModule: ModuleFactory = (core) => {
-  const capability: PagingCapability = {
-    prisma: core.prisma,
-    incidents: core.incidents,
-    playbook: core.playbook,
-    clock: core.clock,
-    events: core.events,
-    slack: core.slack,
-    membership: core.membership,
-  };
+  const capability: PagingCapability = core;
   return {
     name: "paging",
     subcommands: pagingSubcommands(capability),

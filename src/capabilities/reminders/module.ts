@@ -8,7 +8,7 @@ export const remindersModule: ModuleFactory = (core) => ({
   name: "reminders",
   interactions: (router) => registerReminderInteractions(router, core),
   timers: {
-    [updateReminderKind]: createUpdateReminderHandler({ prisma: core.prisma, incidents: core.incidents, playbook: core.playbook }),
+    [updateReminderKind]: createUpdateReminderHandler(core),
   },
   subscribe: (events) => subscribeReminderClock(events, core.playbook),
 });
