@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/core/config/env.ts";
 import { redactSecrets } from "../../src/core/config/redact.ts";
 import { openDatabase } from "../../src/core/db/database.ts";
+import { thrownBy } from "../support/errors.ts";
 
 /**
  * Secrets never reach a log line or an error, not even when startup fails on
@@ -29,12 +30,7 @@ function startWith(env: Record<string, string>) {
 
 describe("a malformed DATABASE_URL", () => {
   it.each(malformedUrls)("is refused by the settings check without its password: %s", (url) => {
-    let error: unknown;
-    try {
-      loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s", DATABASE_URL: url });
-    } catch (caught) {
-      error = caught;
-    }
+    const error = thrownBy(() => loadConfig({ SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s", DATABASE_URL: url }));
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain("DATABASE_URL");
     expect(inspect(error)).not.toContain(password);

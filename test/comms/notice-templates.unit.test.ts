@@ -12,6 +12,7 @@ import {
 import { noticeVariablesFor } from "../../src/capabilities/notices/variables.ts";
 import { loadPlaybook } from "../../src/core/config/playbook.ts";
 import { defaultPlaybookFile } from "../support/paths.ts";
+import { thrownBy } from "../support/errors.ts";
 
 const playbook = loadPlaybook(defaultPlaybookFile);
 const templates = loadNoticeTemplates(noticesDirFor(defaultPlaybookFile));
@@ -79,12 +80,7 @@ describe("template validation", () => {
       writeFileSync(join(dir, `${phase}.hbs`), readFileSync(join(noticesDirFor(defaultPlaybookFile), `${phase}.hbs`)));
     }
     writeFileSync(join(dir, "monitoring.hbs"), "Subject: {{title}}\n\n{{eta}}\n");
-    let error: unknown;
-    try {
-      loadNoticeTemplates(dir);
-    } catch (caught) {
-      error = caught;
-    }
+    const error = thrownBy(() => loadNoticeTemplates(dir));
     expect(error).toBeInstanceOf(NoticeTemplateError);
     const message = (error as Error).message;
     expect(message).toContain(`${join(dir, "identified.hbs")}: missing; every phase`);

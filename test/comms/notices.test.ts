@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { noticeActionIds, noticeBlockIds, noticeCallbackId } from "../../src/capabilities/notices/views.ts";
 import { type TestBot, startTestBot } from "../support/bot.ts";
 import { ManualClock, minutes } from "../support/clock.ts";
+import { command, declareIncident } from "../support/scenario.ts";
 
 let bot: TestBot;
 let channelId: string;
@@ -11,12 +12,14 @@ afterEach(async () => {
   await bot.dispose();
 });
 
-async function declare(severity = "sev2") {
+/** A bot on the default playbook at Monday 09:42, and one incident of `severity` declared by bob. */
+async function startWithIncident(severity = "sev2") {
   bot = await startTestBot({ label: "notices", clock: new ManualClock(new Date("2026-11-23T09:42:00Z")) });
-  await bot.send.slashCommand(`declare ${severity} Checkout API returning 500s`, { userId: "U0BOB" });
-  await bot.settle();
-  channelId = (await bot.app.db.prisma.incident.findFirstOrThrow()).channelId!;
+  ({ channelId } = await declareIncident(bot, `${severity} Checkout API returning 500s`, { userId: "U0BOB" }));
 }
+
+/** `/incident email [phase]` by bob in the incident channel: opens the notice form. */
+const openNoticeForm = (phase = "") => command(bot, phase ? `email ${phase}` : "email", { userId: "U0BOB", channelId });
 
 async function submitNotice(privateMetadata: string, subject: string, body: string, userId = "U0BOB") {
   const response = await bot.send.viewSubmission(
@@ -34,6 +37,14 @@ async function submitNotice(privateMetadata: string, subject: string, body: stri
   return response;
 }
 
+/** Submits the opened notice form with `subject` and `body`, then bob (the IC) approves that notice. */
+async function draftAndApprove(subject: string, body: string) {
+  await submitNotice(openedNotice().private_metadata, subject, body);
+  const notice = await bot.app.db.prisma.notice.findFirstOrThrow();
+  await bot.send.blockAction({ action_id: noticeActionIds.approve, value: notice.id }, { userId: "U0BOB", channelId });
+  await bot.settle();
+}
+
 const openedNotice = () =>
   bot.emulator.callsTo("views.open").at(-1)!.args.view as {
     private_metadata: string;
@@ -43,9 +54,8 @@ const initial = (blockId: string) => openedNotice().blocks.find((b) => b.block_i
 
 describe("draft → edit → approve", () => {
   it("keeps every version, refuses an unauthorized approve, and exports a parseable .eml", async () => {
-    await declare();
-    await bot.send.slashCommand("email", { userId: "U0BOB", channelId });
-    await bot.settle();
+    await startWithIncident();
+    await openNoticeForm();
     expect(initial(noticeBlockIds.subject)).toBe("[Example Co] We are investigating: Checkout API returning 500s");
     expect(initial(noticeBlockIds.body)).toContain("Since Monday 23 November 2026, 09:42 GMT");
     const metadata = openedNotice().private_metadata;
@@ -66,8 +76,7 @@ describe("draft → edit → approve", () => {
     ]);
 
     // Editing again opens the latest version.
-    await bot.send.slashCommand("email investigating", { userId: "U0BOB", channelId });
-    await bot.settle();
+    await openNoticeForm("investigating");
     expect(initial(noticeBlockIds.subject)).toBe("[Example Co] Card payments failing");
 
     // Carol holds no approving role: refused, nothing changes.
@@ -101,13 +110,9 @@ describe("draft → edit → approve", () => {
   });
 
   it("the approved message pings nobody, in its fallback text as in its blocks", async () => {
-    await declare();
-    await bot.send.slashCommand("email", { userId: "U0BOB", channelId });
-    await bot.settle();
-    await submitNotice(openedNotice().private_metadata, "<!channel> <@U0BOB> down <!here|here>", "Body <!everyone>");
-    const notice = await bot.app.db.prisma.notice.findFirstOrThrow();
-    await bot.send.blockAction({ action_id: noticeActionIds.approve, value: notice.id }, { userId: "U0BOB", channelId });
-    await bot.settle();
+    await startWithIncident();
+    await openNoticeForm();
+    await draftAndApprove("<!channel> <@U0BOB> down <!here|here>", "Body <!everyone>");
 
     const approved = bot.emulator.world.messages(channelId).find((m) => m.text.startsWith("Customer notice investigating v1 for INC-1 approved"));
     expect(approved).toBeDefined();
@@ -121,9 +126,8 @@ describe("draft → edit → approve", () => {
   });
 
   it("refuses an empty subject or body with field errors and saves nothing", async () => {
-    await declare();
-    await bot.send.slashCommand("email", { userId: "U0BOB", channelId });
-    await bot.settle();
+    await startWithIncident();
+    await openNoticeForm();
     const response = await submitNotice(openedNotice().private_metadata, " ", "");
     const body = (await response.json()) as { response_action: string; errors: Record<string, string> };
     expect(body.response_action).toBe("errors");
@@ -132,7 +136,7 @@ describe("draft → edit → approve", () => {
   });
 
   it("an unknown phase is an ephemeral error", async () => {
-    await declare();
+    await startWithIncident();
     const response = await bot.send.slashCommand("email fixed", { userId: "U0BOB", channelId });
     expect(((await response.json()) as { text: string }).text).toContain('"fixed" is not a notice phase');
   });
@@ -142,7 +146,7 @@ describe("the notice deadline (SEV2 requires a notice within 10 minutes)", () =>
   const nudges = () => bot.emulator.world.messages(channelId).filter((m) => m.text.includes("no customer notice for INC-1 is approved"));
 
   it("no approved notice by +10 min → exactly one nudge to the comms lead and the IC", async () => {
-    await declare();
+    await startWithIncident();
     await bot.app.db.prisma.roleAssignment.create({
       data: { incidentId: (await bot.app.db.prisma.incident.findFirstOrThrow()).id, role: "comms_lead", userId: "U0CAROL" },
     });
@@ -157,19 +161,15 @@ describe("the notice deadline (SEV2 requires a notice within 10 minutes)", () =>
   });
 
   it("approved in time → no nudge", async () => {
-    await declare();
-    await bot.send.slashCommand("email", { userId: "U0BOB", channelId });
-    await bot.settle();
-    await submitNotice(openedNotice().private_metadata, "Subject", "Body");
-    const notice = await bot.app.db.prisma.notice.findFirstOrThrow();
-    await bot.send.blockAction({ action_id: noticeActionIds.approve, value: notice.id }, { userId: "U0BOB", channelId });
-    await bot.settle();
+    await startWithIncident();
+    await openNoticeForm();
+    await draftAndApprove("Subject", "Body");
     await bot.advance(minutes(15));
     expect(nudges()).toHaveLength(0);
   });
 
   it("SEV3 does not require one", async () => {
-    await declare("sev3");
+    await startWithIncident("sev3");
     await bot.advance(minutes(15));
     expect(nudges()).toHaveLength(0);
   });
@@ -177,7 +177,7 @@ describe("the notice deadline (SEV2 requires a notice within 10 minutes)", () =>
 
 describe("resolving", () => {
   it("drafts the resolved notice for review", async () => {
-    await declare();
+    await startWithIncident();
     await bot.send.slashCommand("resolve A faulty deploy was rolled back.", { userId: "U0BOB", channelId });
     await bot.settle();
     const notice = await bot.app.db.prisma.notice.findFirstOrThrow({ where: { phase: "resolved" } });

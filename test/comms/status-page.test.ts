@@ -1,6 +1,7 @@
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startTestBot, type TestBot } from "../support/bot.ts";
+import { command, postUpdate, resolve } from "../support/scenario.ts";
 import { declareFromForm, fetchStatusPage } from "../support/status-page.ts";
 
 let bot: TestBot;
@@ -12,12 +13,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await bot.dispose();
 });
-
-/** Runs `/incident …` in the incident's channel and waits until the bot (and the page) is done. */
-async function command(channelId: string | null, text: string) {
-  await bot.send.slashCommand(text, { channelId: channelId! });
-  await bot.settle();
-}
 
 const componentStates = async () =>
   Object.fromEntries(
@@ -79,7 +74,7 @@ describe("what the status page shows", () => {
       severity: "SEV2",
       components: "Checkout, api",
     });
-    await command(incident.channelId, "update identified Internal note: bad deploy of 4.2");
+    await postUpdate(bot, incident, "identified Internal note: bad deploy of 4.2");
 
     let page = await fetchStatusPage(bot);
     for (const body of [page.html, page.json, page.atom]) {
@@ -90,7 +85,7 @@ describe("what the status page shows", () => {
     expect(page.summary.status.indicator).toBe("none");
     expect(parseAtom(page.atom).entry ?? []).toHaveLength(0);
 
-    await command(incident.channelId, "update investigating Something --public");
+    await postUpdate(bot, incident, "investigating Something --public");
 
     page = await fetchStatusPage(bot);
     expect(page.html).toContain("Checkout API returning 500s");
@@ -120,12 +115,12 @@ describe("what the status page shows", () => {
       components: "Search",
       isPrivate: true,
     });
-    await command(secret.channelId, "update investigating Rotating every key --public");
-    await command(secret.channelId, "resolve Keys rotated");
+    await postUpdate(bot, secret, "investigating Rotating every key --public");
+    await resolve(bot, secret, "Keys rotated");
     // A public incident declared after it: once it shows, the page has been
     // rebuilt since the private one's updates.
     const visible = await declareFromForm(bot, { title: "Slow search", severity: "SEV3" });
-    await command(visible.channelId, "update investigating Looking into it --public");
+    await postUpdate(bot, visible, "investigating Looking into it --public");
 
     const page = await fetchStatusPage(bot);
     expect(page.html).toContain("Slow search");
@@ -152,7 +147,7 @@ describe("what the status page shows", () => {
       search: "operational",
     });
 
-    await command(incident.channelId, "update investigating Errors on checkout --public");
+    await postUpdate(bot, incident, "investigating Errors on checkout --public");
     expect(await componentStates()).toEqual({
       api: "partial_outage",
       checkout: "partial_outage",
@@ -176,21 +171,21 @@ describe("what the status page shows", () => {
       severity: "SEV3",
       components: "checkout, web",
     });
-    await command(minor.channelId, "update investigating Slow pages --public");
+    await postUpdate(bot, minor, "investigating Slow pages --public");
     expect(await componentStates()).toMatchObject({
       checkout: "partial_outage",
       web: "degraded_performance",
     });
 
-    await command(incident.channelId, "severity sev1");
+    await command(bot, "severity sev1", { channelId: incident.channelId });
     expect(await componentStates()).toMatchObject({ api: "major_outage", checkout: "major_outage" });
     page = await fetchStatusPage(bot);
     expect(page.summary.status.indicator).toBe("critical");
     expect(page.summary.incidents.find((i) => i.id === incident.id)!.impact).toBe("critical");
     expect(page.html).toContain("Major outage");
 
-    await command(incident.channelId, "resolve Rolled back to 4.1");
-    await command(minor.channelId, "resolve");
+    await resolve(bot, incident, "Rolled back to 4.1");
+    await resolve(bot, minor);
     expect(await componentStates()).toEqual({
       api: "operational",
       checkout: "operational",
@@ -215,7 +210,7 @@ describe("what the status page shows", () => {
     expect(titles).toContain("Checkout API returning 500s: Resolved");
 
     // Reopening puts the components back.
-    await command(incident.channelId, "reopen");
+    await command(bot, "reopen", { channelId: incident.channelId });
     expect(await componentStates()).toMatchObject({ api: "major_outage", checkout: "major_outage" });
   });
 });
@@ -227,7 +222,7 @@ describe("the three documents", () => {
       severity: "SEV2",
       components: "checkout",
     });
-    await command(incident.channelId, "update identified Bad deploy --public");
+    await postUpdate(bot, incident, "identified Bad deploy --public");
     const { summary } = await fetchStatusPage(bot);
     const keys = (value: object) => Object.keys(value).sort();
 
@@ -304,13 +299,13 @@ describe("the three documents", () => {
 
   it("the Atom feed is well-formed XML with one entry per public update, newest first", async () => {
     const incident = await declareFromForm(bot, { title: "Login errors", severity: "SEV2" });
-    await command(incident.channelId, "update investigating First look --public");
+    await postUpdate(bot, incident, "investigating First look --public");
     await bot.advance(60_000);
-    await command(incident.channelId, "update identified Internal only");
+    await postUpdate(bot, incident, "identified Internal only");
     await bot.advance(60_000);
-    await command(incident.channelId, "update monitoring Fix deployed --public");
+    await postUpdate(bot, incident, "monitoring Fix deployed --public");
     await bot.advance(60_000);
-    await command(incident.channelId, "resolve");
+    await resolve(bot, incident);
 
     const response = await fetch(`${bot.app.url}/history.atom`);
     expect(response.headers.get("content-type")).toBe("application/atom+xml; charset=utf-8");
@@ -340,7 +335,7 @@ describe("the three documents", () => {
       severity: "SEV3",
       components: "web",
     });
-    await command(incident.channelId, `update investigating <img src=x onerror=alert(1)> "quoted" --public`);
+    await postUpdate(bot, incident, `investigating <img src=x onerror=alert(1)> "quoted" --public`);
 
     const response = await fetch(`${bot.app.url}/status`);
     expect(response.headers.get("content-type")).toBe("text/html; charset=utf-8");
@@ -388,7 +383,7 @@ describe("serving", () => {
     expect(((await gzipped.json()) as { status: unknown }).status).toBeDefined();
 
     const incident = await declareFromForm(bot, { title: "Login errors", severity: "SEV2" });
-    await command(incident.channelId, "update investigating Looking --public");
+    await postUpdate(bot, incident, "investigating Looking --public");
     const changed = await fetch(`${bot.app.url}/status`, { headers: { "if-none-match": etag } });
     expect(changed.status).toBe(200);
     expect(changed.headers.get("etag")).not.toBe(etag);
@@ -400,7 +395,7 @@ describe("serving", () => {
       severity: "SEV2",
       components: "checkout",
     });
-    await command(incident.channelId, "update investigating Something --public");
+    await postUpdate(bot, incident, "investigating Something --public");
     const before = await fetchStatusPage(bot);
 
     await bot.app.db.close();

@@ -1,14 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/core/config/env.ts";
+import { thrownBy } from "../support/errors.ts";
 
 /** The problems a ConfigError lists; fails the test when loadConfig does not throw one. */
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
-  let error: unknown;
-  try {
-    loadConfig(env);
-  } catch (caught) {
-    error = caught;
-  }
+  const error = thrownBy(() => loadConfig(env));
   expect(error).toBeInstanceOf(ConfigError);
   return (error as ConfigError).problems;
 }
@@ -31,17 +27,14 @@ describe("loadConfig", () => {
   });
 
   it("names every problem in one error", () => {
-    let error: unknown;
-    try {
+    const error = thrownBy(() =>
       loadConfig({
         PORT: "http",
         DATABASE_URL: "mysql://x",
         SLACK_APP_TOKEN: "nope",
         LOG_LEVEL: "loud",
-      });
-    } catch (caught) {
-      error = caught;
-    }
+      }),
+    );
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as ConfigError).message;
     for (const name of ["PORT", "DATABASE_URL", "SLACK_APP_TOKEN", "LOG_LEVEL"]) {

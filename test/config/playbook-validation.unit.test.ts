@@ -166,154 +166,176 @@ describe("valid playbooks", () => {
 });
 
 describe("each problem names the path, what was expected and what was found", () => {
-  it("an unknown role in severities.X.page[i]", () => {
-    expect(
-      problemsAfter((b) => {
+  // Each row: what the test is about, the change to a valid playbook, and the problems reported.
+  it.each<[string, (book: Book) => void, string[]]>([
+    [
+      "an unknown role in severities.X.page[i]",
+      (b) => {
         b.severities.SEV1.page.push("comms_lead");
-      }),
-    ).toEqual([
-      'severities.SEV1.page[2]: unknown role "comms_lead"; expected one of the roles: incident_commander, tech_lead',
-    ]);
-  });
-
-  it("a paged role with no escalation policy", () => {
-    expect(
-      problemsAfter((b) => {
+      },
+      [
+        'severities.SEV1.page[2]: unknown role "comms_lead"; expected one of the roles: incident_commander, tech_lead',
+      ],
+    ],
+    [
+      "a paged role with no escalation policy",
+      (b) => {
         b.roles.tech_lead = { label: "Tech lead" } as typeof b.roles.tech_lead;
-      }),
-    ).toEqual([
-      'severities.SEV1.page[1]: role "tech_lead" has no escalation policy, so it cannot be paged; expected a role with roles.tech_lead.escalation set',
-    ]);
-  });
-
-  it("an unknown escalation policy", () => {
-    expect(
-      problemsAfter((b) => {
+      },
+      [
+        'severities.SEV1.page[1]: role "tech_lead" has no escalation policy, so it cannot be paged; expected a role with roles.tech_lead.escalation set',
+      ],
+    ],
+    [
+      "an unknown escalation policy",
+      (b) => {
         b.roles.tech_lead.escalation = "platform";
-      }),
-    ).toEqual([
-      'roles.tech_lead.escalation: unknown escalation policy "platform"; expected one of the escalationPolicies: engineering',
-    ]);
-  });
-
-  it("an unknown rotation in a policy's target", () => {
-    expect(
-      problemsAfter((b) => {
+      },
+      [
+        'roles.tech_lead.escalation: unknown escalation policy "platform"; expected one of the escalationPolicies: engineering',
+      ],
+    ],
+    [
+      "an unknown rotation in a policy's target",
+      (b) => {
         b.escalationPolicies.engineering.levels[0]!.targets = [{ rotation: "secondary" }];
-      }),
-    ).toEqual([
-      'escalationPolicies.engineering.levels[0].targets[0].rotation: unknown rotation "secondary"; expected one of the rotations: primary',
-    ]);
-  });
-
-  it("a target of the wrong shape", () => {
-    expect(
-      problemsAfter((b) => {
+      },
+      [
+        'escalationPolicies.engineering.levels[0].targets[0].rotation: unknown rotation "secondary"; expected one of the rotations: primary',
+      ],
+    ],
+    [
+      "a target of the wrong shape",
+      (b) => {
         b.escalationPolicies.engineering.levels[1]!.targets[1] = { team: "sre" } as never;
-      }),
-    ).toEqual([
-      'escalationPolicies.engineering.levels[1].targets[1]: expected one of { rotation: primary }, { userGroup: S0123ABCD } or { users: [U0123ABCD] } (found {"team":"sre"})',
-    ]);
-  });
-
-  it("a bad Slack user ID in a rotation's members", () => {
-    expect(
-      problemsAfter((b) => {
+      },
+      [
+        'escalationPolicies.engineering.levels[1].targets[1]: expected one of { rotation: primary }, { userGroup: S0123ABCD } or { users: [U0123ABCD] } (found {"team":"sre"})',
+      ],
+    ],
+    [
+      "a bad Slack user ID in a rotation's members",
+      (b) => {
         b.rotations.primary.members[1] = "bob";
-      }),
-    ).toEqual([
-      'rotations.primary.members[1]: expected a Slack user ID such as U0123ABCD (found "bob")',
-    ]);
-  });
-
-  it("a bad time zone", () => {
-    expect(
-      problemsAfter((b) => {
+      },
+      [
+        'rotations.primary.members[1]: expected a Slack user ID such as U0123ABCD (found "bob")',
+      ],
+    ],
+    [
+      "a bad time zone",
+      (b) => {
         b.rotations.primary.timezone = "Europe/Londn";
-      }),
-    ).toEqual([
-      'rotations.primary.timezone: expected an IANA time zone such as Europe/London (found "Europe/Londn")',
-    ]);
-  });
-
-  it("a bad handoff format", () => {
-    expect(
-      problemsAfter((b) => {
+      },
+      [
+        'rotations.primary.timezone: expected an IANA time zone such as Europe/London (found "Europe/Londn")',
+      ],
+    ],
+    [
+      "a bad handoff format",
+      (b) => {
         b.rotations.primary.handoff = "Monday 9am";
-      }),
-    ).toEqual([
-      'rotations.primary.handoff: expected local date and time such as 2026-01-05T09:00 (found "Monday 9am")',
-    ]);
-  });
-
-  it("a handoff on a day that does not exist", () => {
-    expect(
-      problemsAfter((b) => {
+      },
+      [
+        'rotations.primary.handoff: expected local date and time such as 2026-01-05T09:00 (found "Monday 9am")',
+      ],
+    ],
+    [
+      "a handoff on a day that does not exist",
+      (b) => {
         b.rotations.primary.handoff = "2026-02-30T09:00";
-      }),
-    ).toEqual([
-      'rotations.primary.handoff: is not a real date and time (check the day of the month) (found "2026-02-30T09:00")',
-    ]);
-  });
-
-  it("a shift that is neither days nor hours", () => {
-    expect(
-      problemsAfter((b) => {
+      },
+      [
+        'rotations.primary.handoff: is not a real date and time (check the day of the month) (found "2026-02-30T09:00")',
+      ],
+    ],
+    [
+      "a shift that is neither days nor hours",
+      (b) => {
         b.rotations.primary.shift = { weeks: 1 } as never;
-      }),
-    ).toEqual([
-      'rotations.primary.shift: expected { days: N } or { hours: N } (found {"weeks":1})',
-    ]);
-  });
-
-  it("an override whose `to` is not after its `from`", () => {
-    expect(
-      problemsAfter((b) => {
+      },
+      [
+        'rotations.primary.shift: expected { days: N } or { hours: N } (found {"weeks":1})',
+      ],
+    ],
+    [
+      "an override whose `to` is not after its `from`",
+      (b) => {
         b.rotations.primary.overrides[0]!.to = "2026-01-06T09:00";
-      }),
-    ).toEqual([
-      'rotations.primary.overrides[0].to: must be after from; expected a time after 2026-01-07T09:00 (found "2026-01-06T09:00")',
-    ]);
-  });
-
-  it("an unknown checklist owner role", () => {
-    expect(
-      problemsAfter((b) => {
+      },
+      [
+        'rotations.primary.overrides[0].to: must be after from; expected a time after 2026-01-07T09:00 (found "2026-01-06T09:00")',
+      ],
+    ],
+    [
+      "an unknown checklist owner role",
+      (b) => {
         b.checklists.engineering.owner = "sre";
-      }),
-    ).toEqual([
-      'checklists.engineering.owner: unknown role "sre"; expected one of the roles: incident_commander, tech_lead',
-    ]);
-  });
-
-  it("duplicate checklist item ids", () => {
-    expect(
-      problemsAfter((b) => {
+      },
+      [
+        'checklists.engineering.owner: unknown role "sre"; expected one of the roles: incident_commander, tech_lead',
+      ],
+    ],
+    [
+      "duplicate checklist item ids",
+      (b) => {
         b.checklists.engineering.items[1]!.id = "confirm-source";
-      }),
-    ).toEqual([
-      'checklists.engineering.items[1].id: duplicate item id "confirm-source"; expected an id not used by another item of this checklist (items[0] has it)',
-    ]);
-  });
-
-  it("an unknown severity in a checklist", () => {
-    expect(
-      problemsAfter((b) => {
+      },
+      [
+        'checklists.engineering.items[1].id: duplicate item id "confirm-source"; expected an id not used by another item of this checklist (items[0] has it)',
+      ],
+    ],
+    [
+      "an unknown severity in a checklist",
+      (b) => {
         b.checklists.engineering.severities = ["SEV1", "SEV3"];
-      }),
-    ).toEqual([
-      'checklists.engineering.severities[1]: unknown severity "SEV3"; expected one of the severities: SEV1, SEV2',
-    ]);
-  });
-
-  it("an unknown role in a permission", () => {
-    expect(
-      problemsAfter((b) => {
+      },
+      [
+        'checklists.engineering.severities[1]: unknown severity "SEV3"; expected one of the severities: SEV1, SEV2',
+      ],
+    ],
+    [
+      "an unknown role in a permission",
+      (b) => {
         b.permissions.resolve = ["incident_commander", "cto"];
-      }),
-    ).toEqual([
-      'permissions.resolve[1]: unknown role "cto"; expected one of the roles: incident_commander, tech_lead',
-    ]);
+      },
+      [
+        'permissions.resolve[1]: unknown role "cto"; expected one of the roles: incident_commander, tech_lead',
+      ],
+    ],
+    [
+      "an unknown key further down",
+      (b) => {
+        (b.severities.SEV2 as Record<string, unknown>).pages = ["tech_lead"];
+      },
+      [
+        'severities.SEV2: unknown key "pages"; expected only description, updateCadenceMinutes, customerNoticeRequired, page, componentStatus',
+      ],
+    ],
+    [
+      "a severity key that is not SEV1 … SEV9",
+      (b) => {
+        (b.severities as Record<string, unknown>).P1 = b.severities.SEV2;
+      },
+      ['severities.P1: invalid key "P1": expected SEV1 … SEV9'],
+    ],
+    [
+      "a missing field, a wrong type, a wrong literal and a number out of range",
+      (b) => {
+        b.version = 2;
+        (b as Record<string, unknown>).announcementChannel = undefined;
+        b.severities.SEV1.updateCadenceMinutes = "often" as never;
+        b.escalationPolicies.engineering.levels[0]!.delayMinutes = 0;
+      },
+      [
+        "version: expected 1 (found 2)",
+        "announcementChannel: expected a string (missing)",
+        'severities.SEV1.updateCadenceMinutes: expected a number (found "often")',
+        "escalationPolicies.engineering.levels[0].delayMinutes: expected a number greater than 0 (found 0)",
+      ],
+    ],
+  ])("%s", (_name, change, problems) => {
+    expect(problemsAfter(change)).toEqual(problems);
   });
 
   it("an unknown top-level key (the playbook is strict)", () => {
@@ -331,40 +353,6 @@ describe("each problem names the path, what was expected and what was found", ()
       }),
     ).toEqual([
       '(top level): unknown key "escalation"; expected only version, announcementChannel, severities, roles, rotations, escalationPolicies, checklists, components, customerNotices, statusPage, followUps, permissions',
-    ]);
-  });
-
-  it("an unknown key further down", () => {
-    expect(
-      problemsAfter((b) => {
-        (b.severities.SEV2 as Record<string, unknown>).pages = ["tech_lead"];
-      }),
-    ).toEqual([
-      'severities.SEV2: unknown key "pages"; expected only description, updateCadenceMinutes, customerNoticeRequired, page, componentStatus',
-    ]);
-  });
-
-  it("a severity key that is not SEV1 … SEV9", () => {
-    expect(
-      problemsAfter((b) => {
-        (b.severities as Record<string, unknown>).P1 = b.severities.SEV2;
-      }),
-    ).toEqual(['severities.P1: invalid key "P1": expected SEV1 … SEV9']);
-  });
-
-  it("a missing field, a wrong type, a wrong literal and a number out of range", () => {
-    expect(
-      problemsAfter((b) => {
-        b.version = 2;
-        (b as Record<string, unknown>).announcementChannel = undefined;
-        b.severities.SEV1.updateCadenceMinutes = "often" as never;
-        b.escalationPolicies.engineering.levels[0]!.delayMinutes = 0;
-      }),
-    ).toEqual([
-      "version: expected 1 (found 2)",
-      "announcementChannel: expected a string (missing)",
-      'severities.SEV1.updateCadenceMinutes: expected a number (found "often")',
-      "escalationPolicies.engineering.levels[0].delayMinutes: expected a number greater than 0 (found 0)",
     ]);
   });
 

@@ -3,6 +3,7 @@ import { type GitHubEmulator, startGitHubEmulator } from "../../tools/emulators/
 import { type TestBot, startTestBot } from "../support/bot.ts";
 import { ManualClock, minutes } from "../support/clock.ts";
 import { quietPlaybook } from "../support/playbooks.ts";
+import { addActionItem, declareIncident, startBotWithGitHub, stopBotAndGitHub } from "../support/scenario.ts";
 
 /**
  * Action items become GitHub issues through the outbox, against the GitHub
@@ -14,22 +15,17 @@ let bot: TestBot;
 let github: GitHubEmulator;
 let channelId: string;
 
-afterEach(async () => {
-  await bot?.dispose();
-  await github?.close();
-});
+afterEach(() => stopBotAndGitHub(bot, github));
 
+/** The GitHub emulator, a bot with follow-ups on it (unless `github: false`), and one incident declared by bob. */
 async function start(options: { github?: boolean } = {}) {
-  github = await startGitHubEmulator();
-  bot = await startTestBot({
+  ({ bot, github } = await startBotWithGitHub({
     label: "github-issues",
     clock: new ManualClock(new Date("2026-11-30T09:00:00Z")),
     playbook: quietPlaybook(),
-    ...(options.github === false ? {} : { github }),
-  });
-  await bot.send.slashCommand("declare sev2 Checkout API returning 500s", { userId: "U0BOB" });
-  await bot.settle();
-  channelId = (await bot.app.db.prisma.incident.findFirstOrThrow()).channelId!;
+    github: options.github,
+  }));
+  ({ channelId } = await declareIncident(bot, "sev2 Checkout API returning 500s", { userId: "U0BOB" }));
 }
 
 const issuesIn = () => github.world.issues("acme/ops");
@@ -72,8 +68,7 @@ describe("an action item becomes a GitHub issue", () => {
 
   it("maps the owner through the playbook first, and escapes what people typed", async () => {
     await start();
-    await bot.send.slashCommand("action Check @here <!channel> runbook <@U0DAVE>", { userId: "U0BOB", channelId });
-    await bot.settle();
+    await addActionItem(bot, { channelId }, "Check @here <!channel> runbook <@U0DAVE>", { by: "U0BOB" });
     const sent = createCalls()[0]!.body as { body: string; assignees: string[] };
     expect(sent.assignees).toEqual(["dave"]);
     expect(github.callsTo("GET /search/users")).toHaveLength(0);
@@ -90,11 +85,8 @@ describe("an action item becomes a GitHub issue", () => {
       github,
       env: { GITHUB_API_URL: github.enterpriseApiUrl },
     });
-    await bot.send.slashCommand("declare sev3 Queue backlog", { userId: "U0BOB" });
-    await bot.settle();
-    channelId = (await bot.app.db.prisma.incident.findFirstOrThrow()).channelId!;
-    await bot.send.slashCommand("action Drain the dead-letter queue", { userId: "U0BOB", channelId });
-    await bot.settle();
+    ({ channelId } = await declareIncident(bot, "sev3 Queue backlog", { userId: "U0BOB" }));
+    await addActionItem(bot, { channelId }, "Drain the dead-letter queue", { by: "U0BOB" });
     expect((await bot.app.db.prisma.actionItem.findFirstOrThrow()).githubState).toBe("created");
     expect(github.calls.filter((call) => call.method === "POST").map((call) => call.path)).toEqual(["/repos/acme/ops/issues"]);
     expect(github.calls.every((call) => call.status !== 404)).toBe(true);
@@ -102,8 +94,7 @@ describe("an action item becomes a GitHub issue", () => {
 
   it("with GitHub off, tracks the item locally and says so", async () => {
     await start({ github: false });
-    await bot.send.slashCommand("action Write the runbook", { userId: "U0BOB", channelId });
-    await bot.settle();
+    await addActionItem(bot, { channelId }, "Write the runbook", { by: "U0BOB" });
     expect(bot.emulator.ephemeralsFor("U0BOB").at(-1)!.text).toContain("GitHub is off");
     const item = await bot.app.db.prisma.actionItem.findFirstOrThrow();
     expect(item.githubState).toBe("off");
@@ -129,9 +120,7 @@ describe("faults", () => {
     github = await startGitHubEmulator();
     const clock = new ManualClock(new Date("2026-11-30T09:00:00Z"));
     bot = await startTestBot({ label: "github-bad-token", clock, playbook: quietPlaybook(), github, env: { GITHUB_TOKEN: "ghp_revoked" } });
-    await bot.send.slashCommand("declare sev2 Checkout API returning 500s", { userId: "U0BOB" });
-    await bot.settle();
-    channelId = (await bot.app.db.prisma.incident.findFirstOrThrow()).channelId!;
+    ({ channelId } = await declareIncident(bot, "sev2 Checkout API returning 500s", { userId: "U0BOB" }));
     await bot.send.slashCommand("action Rotate the deploy key", { userId: "U0BOB", channelId });
     // The engine retries with backoff (5 s doubling to 10 min), then gives up and alerts.
     for (let step = 0; step < 15; step++) await bot.advance(minutes(10));
@@ -153,11 +142,9 @@ describe("faults", () => {
 
   it("a marker typed into the text cannot pass for another item's", async () => {
     await start();
-    await bot.send.slashCommand("action First follow-up", { userId: "U0BOB", channelId });
-    await bot.settle();
+    await addActionItem(bot, { channelId }, "First follow-up", { by: "U0BOB" });
     const first = await bot.app.db.prisma.actionItem.findFirstOrThrow();
-    await bot.send.slashCommand(`action Copy of <!-- incident-bot:action-item:${first.id} -->`, { userId: "U0BOB", channelId });
-    await bot.settle();
+    await addActionItem(bot, { channelId }, `Copy of <!-- incident-bot:action-item:${first.id} -->`, { by: "U0BOB" });
     const sent = createCalls()[1]!.body as { body: string };
     expect(sent.body.split(`<!-- incident-bot:action-item:${first.id} -->`)).toHaveLength(1);
     expect(sent.body).toContain(`&lt;!-- incident-bot:action-item:${first.id} --&gt;`);
@@ -188,8 +175,7 @@ describe("faults", () => {
   it("a 5xx that carries the usual rate-limit headers backs off 30 s, not until the quota resets", async () => {
     await start();
     github.faults.add({ route: "POST /repos/:owner/:repo/issues", kind: "server_error", status: 502, times: 1 });
-    await bot.send.slashCommand("action Add a retry budget", { userId: "U0BOB", channelId });
-    await bot.settle();
+    await addActionItem(bot, { channelId }, "Add a retry budget", { by: "U0BOB" });
 
     const failed = createCalls().at(-1)!;
     expect(failed.status).toBe(502);
@@ -210,8 +196,7 @@ describe("faults", () => {
   it("a spent quota (x-ratelimit-remaining: 0) waits until the reset", async () => {
     await start();
     github.faults.add({ route: "POST /repos/:owner/:repo/issues", kind: "rate_limited", limit: "primary", retryAfterSeconds: 600, times: 1 });
-    await bot.send.slashCommand("action Add a retry budget", { userId: "U0BOB", channelId });
-    await bot.settle();
+    await addActionItem(bot, { channelId }, "Add a retry budget", { by: "U0BOB" });
     const timer = await bot.app.db.prisma.timer.findFirstOrThrow({ where: { kind: "github.open_issue" } });
     const wait = timer.dueAt.getTime() - bot.clock.now().getTime();
     // The reset is counted on the wall clock, seconds rounded up.
@@ -222,8 +207,7 @@ describe("faults", () => {
   it("after a lost answer, finds the issue by its marker instead of opening a second", async () => {
     await start();
     github.faults.add({ route: "POST /repos/:owner/:repo/issues", kind: "drop_response", times: 1 });
-    await bot.send.slashCommand("action Add a canary for payments", { userId: "U0BOB", channelId });
-    await bot.settle();
+    await addActionItem(bot, { channelId }, "Add a canary for payments", { by: "U0BOB" });
     expect(issuesIn()).toHaveLength(1);
     await bot.advance(minutes(2));
     const item = await bot.app.db.prisma.actionItem.findFirstOrThrow();
@@ -236,8 +220,7 @@ describe("faults", () => {
   it("a rate limit defers the item without failing it", async () => {
     await start();
     github.faults.add({ route: "POST /repos/:owner/:repo/issues", kind: "rate_limited", retryAfterSeconds: 120, times: 1 });
-    await bot.send.slashCommand("action Tune the autoscaler", { userId: "U0BOB", channelId });
-    await bot.settle();
+    await addActionItem(bot, { channelId }, "Tune the autoscaler", { by: "U0BOB" });
     expect((await bot.app.db.prisma.actionItem.findFirstOrThrow()).githubState).toBe("queued");
     await bot.advance(minutes(1));
     expect((await bot.app.db.prisma.actionItem.findFirstOrThrow()).githubState).toBe("queued");

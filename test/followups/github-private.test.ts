@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Playbook } from "../../src/core/config/playbook.ts";
-import { type GitHubEmulator, startGitHubEmulator } from "../../tools/emulators/github/index.ts";
+import type { GitHubEmulator } from "../../tools/emulators/github/index.ts";
 import { createActionItem } from "../../src/capabilities/followups/action-items.ts";
 import type { FollowUpCapability } from "../../src/capabilities/followups/capability.ts";
 import { createIncidentRepository } from "../../src/domain/incidents/repository.ts";
-import { callbackIds, declareBlockIds } from "../../src/capabilities/incidents/views.ts";
-import { type TestBot, githubRepository, startTestBot } from "../support/bot.ts";
+import { type TestBot, githubRepository } from "../support/bot.ts";
 import { ManualClock, minutes } from "../support/clock.ts";
 import { quietPlaybook } from "../support/playbooks.ts";
+import { command as runCommand, declareByForm, startBotWithGitHub, stopBotAndGitHub } from "../support/scenario.ts";
 
 /**
  * What reaches GitHub from a private incident (followUps.privateIncidents),
@@ -19,49 +19,32 @@ let bot: TestBot;
 let github: GitHubEmulator;
 let channelId: string;
 
-afterEach(async () => {
-  await bot?.dispose();
-  await github?.close();
-});
+afterEach(() => stopBotAndGitHub(bot, github));
 
 type Mode = Playbook["followUps"]["privateIncidents"];
 
 const secretTitle = "Leaked credentials in acme-payments";
 const secretSummary = "An AWS key for acme-payments was pushed to a public gist";
 
+/** The GitHub emulator, a bot with follow-ups on it in `mode`, and a SEV1 declared by bob through the form. */
 async function start(mode: Mode | undefined, visibility: "private" | "public" = "private") {
-  github = await startGitHubEmulator();
   const book = quietPlaybook();
-  bot = await startTestBot({
+  ({ bot, github } = await startBotWithGitHub({
     label: `github-private-${mode ?? "default"}`,
     clock: new ManualClock(new Date("2026-11-30T09:00:00Z")),
     playbook: mode ? { ...book, followUps: { ...book.followUps, privateIncidents: mode } } : book,
-    github,
-  });
-  await bot.send.viewSubmission(
-    {
-      callback_id: callbackIds.declare,
-      values: {
-        [declareBlockIds.title]: { value: { type: "plain_text_input", value: secretTitle } },
-        [declareBlockIds.severity]: { value: { type: "static_select", selected_option: { value: "SEV1" } } },
-        [declareBlockIds.summary]: { value: { type: "plain_text_input", value: secretSummary } },
-        [declareBlockIds.visibility]: {
-          value: { type: "radio_buttons", selected_option: { value: visibility === "private" ? "yes" : "no" } },
-        },
-      },
-    },
+  }));
+  const incident = await declareByForm(
+    bot,
+    { title: secretTitle, severity: "SEV1", summary: secretSummary, isPrivate: visibility === "private" },
     "U0BOB",
   );
-  await bot.settle();
-  const incident = await bot.app.db.prisma.incident.findFirstOrThrow();
   expect(incident.isPrivate).toBe(visibility === "private");
-  channelId = incident.channelId!;
+  channelId = incident.channelId;
 }
 
-async function command(text: string) {
-  await bot.send.slashCommand(text, { userId: "U0BOB", channelId });
-  await bot.settle();
-}
+/** `/incident <text>` by bob in the incident's channel. */
+const command = (text: string) => runCommand(bot, text, { userId: "U0BOB", channelId });
 
 /** A whole private incident: an internal update, an action item, resolved, then the postmortem. */
 async function runIncident() {

@@ -1,10 +1,11 @@
 import { createHmac } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { type GitHubEmulator, startGitHubEmulator } from "../../tools/emulators/github/index.ts";
+import type { GitHubEmulator } from "../../tools/emulators/github/index.ts";
 import { markActionItemDoneActionId } from "../../src/capabilities/followups/action-items.ts";
-import { githubRepository, githubWebhookSecret, type TestBot, startTestBot } from "../support/bot.ts";
+import { githubRepository, githubWebhookSecret, type TestBot } from "../support/bot.ts";
 import { ManualClock, minutes } from "../support/clock.ts";
 import { quietPlaybook } from "../support/playbooks.ts";
+import { addActionItem, declareIncident, startBotWithGitHub, stopBotAndGitHub } from "../support/scenario.ts";
 
 /**
  * Closure sync: `POST /github/webhook` (signed, deduplicated) and the
@@ -15,24 +16,18 @@ let bot: TestBot;
 let github: GitHubEmulator;
 let channelId: string;
 
-afterEach(async () => {
-  await bot?.dispose();
-  await github?.close();
-});
+afterEach(() => stopBotAndGitHub(bot, github));
 
+/** The GitHub emulator, a bot with follow-ups on it, an incident and one action item whose issue is open; returns the issue's number. */
 async function startWithItem() {
-  github = await startGitHubEmulator();
-  bot = await startTestBot({
+  ({ bot, github } = await startBotWithGitHub({
     label: "github-webhook",
     clock: new ManualClock(new Date("2026-11-30T09:00:00Z")),
     playbook: quietPlaybook(),
-    github,
-  });
-  await bot.send.slashCommand("declare sev2 Checkout API returning 500s", { userId: "U0BOB" });
-  await bot.settle();
-  channelId = (await bot.app.db.prisma.incident.findFirstOrThrow()).channelId!;
-  await bot.send.slashCommand("action Add an alert on checkout errors <@U0ALICE>", { userId: "U0BOB", channelId });
-  await bot.settle();
+  }));
+  const incident = await declareIncident(bot, "sev2 Checkout API returning 500s", { userId: "U0BOB" });
+  channelId = incident.channelId;
+  await addActionItem(bot, incident, "Add an alert on checkout errors <@U0ALICE>", { by: "U0BOB" });
   // The opened/labeled/assigned deliveries of the new issue have been answered.
   await github.webhooks.idle();
   const item = await bot.app.db.prisma.actionItem.findFirstOrThrow();

@@ -6,6 +6,7 @@ import { pagingActionIds } from "../../src/capabilities/paging/views.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 import { ManualClock, minutes } from "../support/clock.ts";
 import { quietPlaybook } from "../support/playbooks.ts";
+import { command, declareIncident } from "../support/scenario.ts";
 
 let bot: TestBot;
 
@@ -16,17 +17,8 @@ afterEach(async () => {
 const prisma = () => bot.app.db.prisma;
 const channelOf = async (number: number) => (await prisma().incident.findUniqueOrThrow({ where: { number } })).channelId!;
 
-async function run(text: string, userId: string, channelId?: string) {
-  const response = await bot.send.slashCommand(text, { userId, ...(channelId ? { channelId } : {}) });
-  expect(response.status).toBe(200);
-  await bot.settle();
-  return response;
-}
-
-async function declare(text: string, userId: string) {
-  await run(`declare ${text}`, userId);
-  return (await prisma().incident.findFirstOrThrow({ orderBy: { number: "desc" } })).number;
-}
+/** `/incident <text>` as `userId`, in `channelId` when given (scenario `command`: a 200 ack, then settled). */
+const run = (text: string, userId: string, channelId?: string) => command(bot, text, { userId, channelId });
 
 const sectionTexts = (blocks: unknown[] | undefined) =>
   ((blocks ?? []) as { type: string; text?: { text: string } }[])
@@ -46,8 +38,8 @@ describe("/incident actions", () => {
       clock: new ManualClock(new Date("2026-11-17T10:00:00Z")),
       playbook: quietPlaybook(),
     });
-    await declare("sev2 Checkout down", "U0BOB");
-    await declare("sev3 Search slow", "U0ALICE");
+    await declareIncident(bot, "sev2 Checkout down", { userId: "U0BOB" });
+    await declareIncident(bot, "sev3 Search slow", { userId: "U0ALICE" });
     const [inc1, inc2] = [await channelOf(1), await channelOf(2)];
     await run("action Add an alert on queue depth <@U0ALICE> due:2026-11-20", "U0BOB", inc1);
     await run("action Tell <!channel> about it <@U0BOB> due:2026-11-19", "U0BOB", inc1);
@@ -140,7 +132,7 @@ describe("the weekly digest", () => {
     };
 
     // INC-1: declared 10:00, acknowledged 10:12, resolved 11:30.
-    await declare("sev2 Checkout <!channel> down", "U0BOB");
+    await declareIncident(bot, "sev2 Checkout <!channel> down", { userId: "U0BOB" });
     await acknowledgeAfter(1, "U0CAROL", 12);
     const inc1 = await channelOf(1);
     await run("action Add an alert on queue depth <@U0ALICE> due:2026-11-20", "U0BOB", inc1);
@@ -152,7 +144,7 @@ describe("the weekly digest", () => {
     // INC-2: declared Wednesday 14:00, acknowledged 14:06, still open.
     bot.clock.set(new Date("2026-11-18T14:00:00Z"));
     await bot.settle();
-    await declare("sev3 Search slow", "U0BOB");
+    await declareIncident(bot, "sev3 Search slow", { userId: "U0BOB" });
     await acknowledgeAfter(2, "U0DAVE", 6);
     expect(await prisma().timelineEvent.count({ where: { kind: "acknowledged" } })).toBe(2);
 

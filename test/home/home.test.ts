@@ -3,6 +3,7 @@ import { findBlockProblems } from "../../tools/emulators/slack/block-kit.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 import { ManualClock } from "../support/clock.ts";
 import { quietPlaybook } from "../support/playbooks.ts";
+import { addActionItem, command, declareIncident, resolve } from "../support/scenario.ts";
 
 let bot: TestBot;
 
@@ -18,11 +19,6 @@ const publishedTo = (userId: string) =>
     .filter((call) => call.args.user_id === userId)
     .map((call) => ({ blocks: (call.args.view as { blocks: Block[] }).blocks, response: call.response }));
 
-async function run(text: string, userId: string, channelId?: string) {
-  await bot.send.slashCommand(text, { userId, ...(channelId ? { channelId } : {}) });
-  await bot.settle();
-}
-
 describe("the App Home tab", () => {
   it("publishes open incidents, roles, my items and the team's overdue items, and refreshes the people an item concerns", async () => {
     bot = await startTestBot({
@@ -30,11 +26,10 @@ describe("the App Home tab", () => {
       clock: new ManualClock(new Date("2026-11-17T10:00:00Z")),
       playbook: quietPlaybook(),
     });
-    await run("declare sev2 Checkout down", "U0ALICE");
-    const channelId = (await bot.app.db.prisma.incident.findFirstOrThrow()).channelId!;
-    await run("action Add an alert <!channel> <@U0ALICE> due:2026-11-20", "U0ALICE", channelId);
-    await run("action Write the runbook <@U0ALICE> due:2026-12-15", "U0ALICE", channelId);
-    await run("action Fix the retry storm <@U0BOB> due:2026-11-19", "U0ALICE", channelId);
+    const incident = await declareIncident(bot, "sev2 Checkout down", { userId: "U0ALICE" });
+    await addActionItem(bot, incident, "Add an alert <!channel> <@U0ALICE> due:2026-11-20", { by: "U0ALICE" });
+    await addActionItem(bot, incident, "Write the runbook <@U0ALICE> due:2026-12-15", { by: "U0ALICE" });
+    await addActionItem(bot, incident, "Fix the retry storm <@U0BOB> due:2026-11-19", { by: "U0ALICE" });
     bot.clock.set(new Date("2026-11-23T09:00:00Z"));
 
     bot.emulator.resetCalls();
@@ -66,7 +61,7 @@ describe("the App Home tab", () => {
 
     // A new item for Carol republishes her Home (and the creator's) without her opening it.
     bot.emulator.resetCalls();
-    await run("action Ship the fix <@U0CAROL>", "U0BOB", channelId);
+    await addActionItem(bot, incident, "Ship the fix <@U0CAROL>", { by: "U0BOB" });
     await vi.waitFor(() => {
       expect(publishedTo("U0CAROL").at(-1)?.blocks.map((b) => b.text?.text)).toContain("*INC-1* · Ship the fix · <@U0CAROL>");
       expect(publishedTo("U0BOB")).not.toHaveLength(0);
@@ -76,16 +71,15 @@ describe("the App Home tab", () => {
 
   it("republishes the role holders' Homes when an incident is declared, a role is given, and it resolves", async () => {
     bot = await startTestBot({ label: "home-incidents", playbook: quietPlaybook() });
-    await run("declare sev2 Checkout down", "U0ALICE");
+    const incident = await declareIncident(bot, "sev2 Checkout down", { userId: "U0ALICE" });
     const texts = (userId: string) => publishedTo(userId).at(-1)?.blocks.map((block) => block.text?.text ?? "") ?? [];
     expect(texts("U0ALICE").some((text) => text.startsWith("incident commander of *INC-1: Checkout down*"))).toBe(true);
-    const channelId = (await bot.app.db.prisma.incident.findFirstOrThrow()).channelId!;
 
     expect(publishedTo("U0BOB")).toHaveLength(0);
-    await run("role tech_lead <@U0BOB|bob>", "U0ALICE", channelId);
+    await command(bot, "role tech_lead <@U0BOB|bob>", { userId: "U0ALICE", channelId: incident.channelId });
     expect(texts("U0BOB").some((text) => text.startsWith("tech lead of *INC-1: Checkout down*"))).toBe(true);
 
-    await run("resolve Rolled back", "U0ALICE", channelId);
+    await resolve(bot, incident, "Rolled back", { by: "U0ALICE" });
     expect(texts("U0ALICE")).toContain("No open incidents. :tada:");
     expect(texts("U0BOB")).toContain("No open incidents. :tada:");
   });

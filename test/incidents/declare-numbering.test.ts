@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { callbackIds, declareBlockIds } from "../../src/capabilities/incidents/views.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 import { quietPlaybook } from "../support/playbooks.ts";
+import { declare, submitDeclareForm } from "../support/scenario.ts";
 
 /**
  * Incident numbers come from the `incident_counter` row, taken under its row
@@ -21,12 +21,6 @@ afterEach(async () => {
   await bot.dispose();
 });
 
-async function declare(text: string, userId = "U0ALICE") {
-  const response = await bot.send.slashCommand(`declare ${text}`, { userId });
-  expect(response.status).toBe(200);
-  await bot.settle();
-}
-
 async function numbers() {
   const incidents = await bot.app.db.prisma.incident.findMany({ orderBy: { number: "asc" } });
   return incidents.map((incident) => [incident.number, incident.title, incident.phase]);
@@ -36,9 +30,9 @@ const lastReply = (userId = "U0ALICE") => bot.emulator.ephemeralsFor(userId).at(
 
 describe("incident numbers", () => {
   it("continue from the incidents already declared", async () => {
-    await declare("sev3 First");
-    await declare("sev4 Second");
-    await declare("sev2 Third");
+    await declare(bot, "sev3 First");
+    await declare(bot, "sev4 Second");
+    await declare(bot, "sev2 Third");
     expect(await numbers()).toEqual([
       [1, "First", "active"],
       [2, "Second", "active"],
@@ -50,34 +44,34 @@ describe("incident numbers", () => {
   });
 
   it("continue from the incidents when the counter row is missing or behind (a partial restore)", async () => {
-    await declare("sev3 First");
-    await declare("sev3 Second");
+    await declare(bot, "sev3 First");
+    await declare(bot, "sev3 Second");
 
     await bot.app.db.prisma.incidentCounter.deleteMany();
-    await declare("sev3 After the counter was lost");
+    await declare(bot, "sev3 After the counter was lost");
     expect(lastReply()).toContain("Declared *INC-3: After the counter was lost*");
 
     await bot.app.db.prisma.incidentCounter.update({ where: { id: 1 }, data: { lastNumber: 1 } });
-    await declare("sev3 After the counter went back");
+    await declare(bot, "sev3 After the counter went back");
     expect(lastReply()).toContain("Declared *INC-4: After the counter went back*");
     expect((await numbers()).map(([number]) => number)).toEqual([1, 2, 3, 4]);
   });
 
   it("skip the number of a declaration rolled back because Slack refused the channel, and the next one works", async () => {
-    await declare("sev3 Before");
+    await declare(bot, "sev3 Before");
     bot.emulator.faults.add({
       method: "conversations.create",
       kind: "slack_error",
       error: "restricted_action",
       times: 1,
     });
-    await declare("sev2 Refused by Slack", "U0BOB");
+    await declare(bot, "sev2 Refused by Slack", { userId: "U0BOB" });
     expect(lastReply("U0BOB")).toContain(
       "I couldn't create the incident channel (Slack said restricted_action to conversations.create).",
     );
     expect(await numbers()).toEqual([[1, "Before", "active"]]);
 
-    await declare("sev2 After the refusal", "U0BOB");
+    await declare(bot, "sev2 After the refusal", { userId: "U0BOB" });
     expect(lastReply("U0BOB")).toContain("Declared *INC-3: After the refusal*");
     // Numbers are never reused: INC-2 was seen by nobody but its declarer's error, and stays unused.
     expect(await numbers()).toEqual([
@@ -103,44 +97,25 @@ describe("a declaration that cannot be recorded", () => {
 
   it("is told to the declarer of the quick path", async () => {
     const repair = await breakRecording();
-    await declare("sev2 Database trouble");
+    await declare(bot, "sev2 Database trouble");
     await repair();
     expect(lastReply()).toContain("I couldn't record the incident");
     expect(lastReply()).toContain("Nothing was recorded; please try again.");
     expect(await numbers()).toEqual([]);
     expect(bot.emulator.callsTo("conversations.create")).toHaveLength(0);
 
-    await declare("sev2 Database back");
+    await declare(bot, "sev2 Database back");
     expect(lastReply()).toContain("Declared *INC-");
   });
 
   it("is told to the declarer of the form, by DM", async () => {
     const repair = await breakRecording();
-    const submit = await bot.send.viewSubmission(
-      {
-        callback_id: callbackIds.declare,
-        private_metadata: JSON.stringify({ channelId: "C0GENERAL" }),
-        values: {
-          [declareBlockIds.title]: {
-            value: { type: "plain_text_input", value: "Database trouble" },
-          },
-          [declareBlockIds.severity]: {
-            value: { type: "static_select", selected_option: { value: "SEV2" } },
-          },
-          [declareBlockIds.summary]: { value: { type: "plain_text_input", value: "" } },
-          [declareBlockIds.components]: { value: { type: "plain_text_input", value: "" } },
-          [declareBlockIds.customerImpact]: {
-            value: { type: "radio_buttons", selected_option: { value: "no" } },
-          },
-          [declareBlockIds.visibility]: {
-            value: { type: "radio_buttons", selected_option: { value: "no" } },
-          },
-        },
-      },
+    const submit = await submitDeclareForm(
+      bot,
+      { privateMetadata: JSON.stringify({ channelId: "C0GENERAL" }), title: "Database trouble", severity: "SEV2", summary: "", components: "", customerImpact: false, isPrivate: false },
       "U0BOB",
     );
     expect(submit.status).toBe(200);
-    await bot.settle();
     await repair();
 
     const dms = bot.emulator

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { callbackIds, declareBlockIds } from "../../src/capabilities/incidents/views.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 import { quietPlaybook } from "../support/playbooks.ts";
+import { rowCounts as rowCountsOf, submitDeclareForm } from "../support/scenario.ts";
 
 let bot: TestBot;
 
@@ -13,13 +14,15 @@ afterEach(async () => {
   await bot.dispose();
 });
 
-async function rowCounts() {
-  const prisma = bot.app.db.prisma;
-  return {
-    incidents: await prisma.incident.count(),
-    timeline: await prisma.timelineEvent.count(),
-    roles: await prisma.roleAssignment.count(),
-  };
+const rowCounts = () => rowCountsOf(bot, ["incidents", "timeline", "roles"]);
+
+/** The one declared incident is active, with one channel, its intro and its announcement. */
+async function expectFinishedOnce() {
+  const incident = await bot.app.db.prisma.incident.findFirstOrThrow();
+  expect(incident.phase).toBe("active");
+  expect(bot.emulator.callsTo("conversations.create")).toHaveLength(1);
+  expect(bot.emulator.world.messages(incident.channelId!)).toHaveLength(1);
+  expect(bot.emulator.world.messages("C0INCIDENTS")).toHaveLength(1);
 }
 
 function postedTexts(): string[] {
@@ -131,33 +134,20 @@ describe("declaring with the modal", () => {
     const view = opened[0]!.args.view as { callback_id: string; private_metadata: string };
     expect(view.callback_id).toBe(callbackIds.declare);
 
-    const submit = await bot.send.viewSubmission(
+    const submit = await submitDeclareForm(
+      bot,
       {
-        callback_id: callbackIds.declare,
-        private_metadata: view.private_metadata,
-        values: {
-          [declareBlockIds.title]: {
-            value: { type: "plain_text_input", value: "Login page blank" },
-          },
-          [declareBlockIds.severity]: {
-            value: { type: "static_select", selected_option: { value: "SEV1" } },
-          },
-          [declareBlockIds.summary]: {
-            value: { type: "plain_text_input", value: "Users see a white page." },
-          },
-          [declareBlockIds.components]: { value: { type: "plain_text_input", value: "Web, Auth" } },
-          [declareBlockIds.customerImpact]: {
-            value: { type: "radio_buttons", selected_option: { value: "yes" } },
-          },
-          [declareBlockIds.visibility]: {
-            value: { type: "radio_buttons", selected_option: { value: "no" } },
-          },
-        },
+        privateMetadata: view.private_metadata,
+        title: "Login page blank",
+        severity: "SEV1",
+        summary: "Users see a white page.",
+        components: "Web, Auth",
+        customerImpact: true,
+        isPrivate: false,
       },
       "U0BOB",
     );
     expect(submit.status).toBe(200);
-    await bot.settle();
 
     const incident = await bot.app.db.prisma.incident.findUniqueOrThrow({ where: { number: 1 } });
     expect(incident).toMatchObject({
@@ -178,15 +168,7 @@ describe("declaring with the modal", () => {
   });
 
   it("returns field errors for an empty title and writes nothing", async () => {
-    const submit = await bot.send.viewSubmission({
-      callback_id: callbackIds.declare,
-      values: {
-        [declareBlockIds.title]: { value: { type: "plain_text_input", value: "   " } },
-        [declareBlockIds.severity]: {
-          value: { type: "static_select", selected_option: { value: "SEV2" } },
-        },
-      },
-    });
+    const submit = await submitDeclareForm(bot, { title: "   ", severity: "SEV2" });
     expect(submit.status).toBe(200);
     const body = (await submit.json()) as {
       response_action: string;
@@ -200,21 +182,7 @@ describe("declaring with the modal", () => {
   });
 
   it("a private incident gets a private channel and no announcement", async () => {
-    await bot.send.viewSubmission({
-      callback_id: callbackIds.declare,
-      values: {
-        [declareBlockIds.title]: {
-          value: { type: "plain_text_input", value: "Leaked credentials" },
-        },
-        [declareBlockIds.severity]: {
-          value: { type: "static_select", selected_option: { value: "SEV1" } },
-        },
-        [declareBlockIds.visibility]: {
-          value: { type: "radio_buttons", selected_option: { value: "yes" } },
-        },
-      },
-    });
-    await bot.settle();
+    await submitDeclareForm(bot, { title: "Leaked credentials", severity: "SEV1", isPrivate: true });
     const channel = bot.emulator.world.channelByName("inc-1-leaked-credentials")!;
     expect(channel.is_private).toBe(true);
     expect(bot.emulator.world.messages("C0INCIDENTS")).toHaveLength(0);
@@ -307,11 +275,7 @@ describe("Slack failures while declaring", () => {
     bot.emulator.faults.clear();
     bot = await bot.restart();
     await bot.settle();
-    const incident = await bot.app.db.prisma.incident.findFirstOrThrow();
-    expect(incident.phase).toBe("active");
-    expect(bot.emulator.callsTo("conversations.create")).toHaveLength(1);
-    expect(bot.emulator.world.messages(incident.channelId!)).toHaveLength(1);
-    expect(bot.emulator.world.messages("C0INCIDENTS")).toHaveLength(1);
+    await expectFinishedOnce();
   });
 });
 
@@ -328,11 +292,7 @@ describe("an interrupted declaration retried on a timer", () => {
     expect((await bot.app.db.prisma.incident.findFirstOrThrow()).phase).toBe("declaring");
 
     await bot.advance(30_000);
-    const incident = await bot.app.db.prisma.incident.findFirstOrThrow();
-    expect(incident.phase).toBe("active");
-    expect(bot.emulator.callsTo("conversations.create")).toHaveLength(1);
-    expect(bot.emulator.world.messages(incident.channelId!)).toHaveLength(1);
-    expect(bot.emulator.world.messages("C0INCIDENTS")).toHaveLength(1);
+    await expectFinishedOnce();
   });
 });
 

@@ -2,15 +2,14 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { actionIds, callbackIds, updateBlockIds } from "../../src/capabilities/incidents/views.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 import { quietPlaybook } from "../support/playbooks.ts";
+import { declareIncident, rowCounts as rowCountsOf } from "../support/scenario.ts";
 
 let bot: TestBot;
 let channelId: string;
 
 beforeEach(async () => {
   bot = await startTestBot({ label: "updates", playbook: quietPlaybook() });
-  await bot.send.slashCommand("declare sev2 Checkout API returning 500s", { userId: "U0ALICE" });
-  await bot.settle();
-  channelId = (await bot.app.db.prisma.incident.findFirstOrThrow()).channelId!;
+  ({ channelId } = await declareIncident(bot, "sev2 Checkout API returning 500s", { userId: "U0ALICE" }));
   bot.emulator.resetCalls();
 });
 
@@ -29,14 +28,7 @@ const reminderTimer = async () =>
     where: { key: `update-reminder:${(await incident()).id}` },
   });
 
-async function rowCounts() {
-  const prisma = bot.app.db.prisma;
-  return {
-    timeline: await prisma.timelineEvent.count(),
-    posts: await prisma.slackPost.count(),
-    timers: await prisma.timer.count(),
-  };
-}
+const rowCounts = () => rowCountsOf(bot, ["timeline", "posts", "timers"]);
 
 describe("/incident update", () => {
   it("posts in the channel, threads under the announcement, updates the announcement, resets the reminder", async () => {

@@ -3,6 +3,7 @@ import { checklistActionIds, checklistBlockId } from "../../src/capabilities/che
 import { pagingActionIds } from "../../src/capabilities/paging/views.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 import { ManualClock, minutes } from "../support/clock.ts";
+import { command, declareIncident } from "../support/scenario.ts";
 
 // Monday 23 November 2026, 10:00 in London: week 46 of the default rotations,
 // so alice is primary on call and bob secondary.
@@ -15,11 +16,10 @@ afterEach(async () => {
   await bot.dispose();
 });
 
-async function declare(text: string, userId = "U0BOB") {
+/** A bot on the default playbook at `monday`, and one incident declared by bob. */
+async function startWithIncident(text: string) {
   bot = await startTestBot({ label: "paging", clock: new ManualClock(monday) });
-  await bot.send.slashCommand(`declare ${text}`, { userId });
-  await bot.settle();
-  channelId = (await bot.app.db.prisma.incident.findFirstOrThrow()).channelId!;
+  ({ channelId } = await declareIncident(bot, text, { userId: "U0BOB" }));
 }
 
 const dmsTo = (userId: string) =>
@@ -37,7 +37,7 @@ const timelineKinds = async () =>
 
 describe("declaring a SEV1 on the default playbook", () => {
   it("pages the roles SEV1 needs by DM, posts the checklists, escalates without an ack, stops on ack", async () => {
-    await declare("sev1 Checkout API returning 500s");
+    await startWithIncident("sev1 Checkout API returning 500s");
 
     // The declarer (bob) is IC; the other SEV1 roles are paged at level 1.
     expect(dmsTo("U0ALICE")).toHaveLength(1); // tech lead: primary rotation
@@ -119,7 +119,7 @@ describe("declaring a SEV1 on the default playbook", () => {
   });
 
   it("after every level and the repeat, alerts the channel once", async () => {
-    await declare("sev1 Nobody home");
+    await startWithIncident("sev1 Nobody home");
     for (let minute = 0; minute < 60; minute++) await bot.advance(minutes(1));
     const alerts = bot.emulator.world
       .messages(channelId)
@@ -135,7 +135,7 @@ describe("declaring a SEV1 on the default playbook", () => {
   });
 
   it("only the paged person can acknowledge, and only once", async () => {
-    await declare("sev1 Who acks");
+    await startWithIncident("sev1 Who acks");
     const page = await pageFor("tech_lead", "U0ALICE");
     await bot.send.blockAction(
       { action_id: pagingActionIds.acknowledge, value: page.id },
@@ -149,12 +149,11 @@ describe("declaring a SEV1 on the default playbook", () => {
 
 describe("changing severity", () => {
   it("raising SEV3 → SEV1 pages only the roles SEV1 adds", async () => {
-    await declare("sev3 Search is slow");
+    await startWithIncident("sev3 Search is slow");
     expect(dmsTo("U0ALICE")).toHaveLength(1); // SEV3 pages the tech lead
     expect(dmsTo("U0CAROL")).toHaveLength(0);
 
-    await bot.send.slashCommand("severity sev1", { userId: "U0BOB", channelId });
-    await bot.settle();
+    await command(bot, "severity sev1", { userId: "U0BOB", channelId });
     expect(dmsTo("U0ALICE")).toHaveLength(1); // not paged again
     expect(dmsTo("U0CAROL")).toHaveLength(1); // comms lead added
     expect(dmsTo("U0DAVE")).toHaveLength(1); // exec sponsor added
@@ -162,19 +161,17 @@ describe("changing severity", () => {
     expect(paged.map((p) => p.role).sort()).toEqual(["comms_lead", "exec_sponsor", "tech_lead"]);
 
     // Lowering never un-pages anyone.
-    await bot.send.slashCommand("severity sev3", { userId: "U0BOB", channelId });
-    await bot.settle();
+    await command(bot, "severity sev3", { userId: "U0BOB", channelId });
     expect(await bot.app.db.prisma.page.count({ where: { state: "open" } })).toBe(3);
   });
 });
 
 describe("/incident page and /incident role", () => {
   it("pages a person by hand once, and refuses to page a role already being paged", async () => {
-    await declare("sev1 Manual paging");
+    await startWithIncident("sev1 Manual paging");
     // One at a time: replies arrive in the order the commands finish.
     for (const text of ["page <@U0DAVE|dave> please look at the DB", "page <@U0DAVE|dave> again", "page tech-lead"]) {
-      await bot.send.slashCommand(text, { userId: "U0BOB", channelId });
-      await bot.settle();
+      await command(bot, text, { userId: "U0BOB", channelId });
     }
     const replies = bot.emulator.ephemeralsFor("U0BOB").map((e) => e.text);
     expect(replies.slice(-3)).toEqual([
@@ -190,9 +187,8 @@ describe("/incident page and /incident role", () => {
   });
 
   it("assigns a role directly, stopping its escalation", async () => {
-    await declare("sev1 Direct assignment");
-    await bot.send.slashCommand("role comms_lead <@U0ALICE|alice>", { userId: "U0BOB", channelId });
-    await bot.settle();
+    await startWithIncident("sev1 Direct assignment");
+    await command(bot, "role comms_lead <@U0ALICE|alice>", { userId: "U0BOB", channelId });
     const incident = await bot.app.db.prisma.incident.findFirstOrThrow({
       include: { roles: true },
     });
@@ -205,7 +201,7 @@ describe("/incident page and /incident role", () => {
   });
 
   it("refuses to assign roles for someone who may not, writing nothing", async () => {
-    await declare("sev2 Not allowed");
+    await startWithIncident("sev2 Not allowed");
     const before = await bot.app.db.prisma.timelineEvent.count();
     await bot.send.slashCommand("role comms_lead <@U0DAVE|dave>", { userId: "U0CAROL", channelId });
     await bot.settle();
@@ -218,7 +214,7 @@ describe("/incident page and /incident role", () => {
 
 describe("permissions", () => {
   it("an unauthorized resolve is refused and nothing changes", async () => {
-    await declare("sev2 Guarded");
+    await startWithIncident("sev2 Guarded");
     const before = await bot.app.db.prisma.incident.findFirstOrThrow();
     const timeline = await bot.app.db.prisma.timelineEvent.count();
     await bot.send.slashCommand("resolve All good", { userId: "U0CAROL", channelId });
@@ -235,7 +231,7 @@ describe("permissions", () => {
 
 describe("checklists", () => {
   it("ticking an item records it; an overdue item nudges its owner once", async () => {
-    await declare("sev2 Checklist run");
+    await startWithIncident("sev2 Checklist run");
     const incident = await bot.app.db.prisma.incident.findFirstOrThrow();
     const tickedAt = bot.clock.now();
     await bot.send.blockAction(

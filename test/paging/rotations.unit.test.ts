@@ -5,6 +5,21 @@ import { nextHandoffs, onCallAt } from "../../src/capabilities/paging/rotations.
 const hour = 3_600_000;
 const at = (iso: string) => new Date(iso);
 const justBefore = (iso: string) => new Date(Date.parse(iso) - 1);
+/** What onCallAt answers for `userId`'s own shift from `start` to `end`. */
+const shift = (userId: string, start: string, end: string) => ({
+  userId,
+  shiftStart: at(start),
+  shiftEnd: at(end),
+  overridden: false,
+});
+/** What onCallAt answers for an override: `userId` on call from `start` to `end` in place of `covering`. */
+const cover = (userId: string, start: string, end: string, covering: string) => ({
+  userId,
+  shiftStart: at(start),
+  shiftEnd: at(end),
+  overridden: true,
+  covering,
+});
 
 function rotation(overrides: Partial<Rotation> = {}): Rotation {
   return {
@@ -22,19 +37,9 @@ describe("onCallAt: a weekly rotation", () => {
   const weekly = rotation();
 
   it("hands over exactly at the handoff: one ms before is the previous shift", () => {
-    expect(onCallAt(weekly, at("2026-01-05T09:00:00Z"))).toEqual({
-      userId: "U0ALICE",
-      shiftStart: at("2026-01-05T09:00:00Z"),
-      shiftEnd: at("2026-01-12T09:00:00Z"),
-      overridden: false,
-    });
+    expect(onCallAt(weekly, at("2026-01-05T09:00:00Z"))).toEqual(shift("U0ALICE", "2026-01-05T09:00:00Z", "2026-01-12T09:00:00Z"));
     expect(onCallAt(weekly, justBefore("2026-01-12T09:00:00Z")).userId).toBe("U0ALICE");
-    expect(onCallAt(weekly, at("2026-01-12T09:00:00Z"))).toEqual({
-      userId: "U0BOB",
-      shiftStart: at("2026-01-12T09:00:00Z"),
-      shiftEnd: at("2026-01-19T09:00:00Z"),
-      overridden: false,
-    });
+    expect(onCallAt(weekly, at("2026-01-12T09:00:00Z"))).toEqual(shift("U0BOB", "2026-01-12T09:00:00Z", "2026-01-19T09:00:00Z"));
   });
 
   it("cycles round-robin week after week", () => {
@@ -67,12 +72,7 @@ describe("onCallAt: a weekly rotation", () => {
 
   it("counts backwards before the first handoff", () => {
     // Shift -1 is the last member, shift -2 the one before: the same order run backwards.
-    expect(onCallAt(weekly, justBefore("2026-01-05T09:00:00Z"))).toEqual({
-      userId: "U0CAROL",
-      shiftStart: at("2025-12-29T09:00:00Z"),
-      shiftEnd: at("2026-01-05T09:00:00Z"),
-      overridden: false,
-    });
+    expect(onCallAt(weekly, justBefore("2026-01-05T09:00:00Z"))).toEqual(shift("U0CAROL", "2025-12-29T09:00:00Z", "2026-01-05T09:00:00Z"));
     expect(onCallAt(weekly, at("2025-12-25T00:00:00Z")).userId).toBe("U0BOB");
     expect(onCallAt(weekly, at("2025-12-16T00:00:00Z")).userId).toBe("U0ALICE");
     expect(onCallAt(weekly, at("2025-12-08T09:00:00Z")).userId).toBe("U0CAROL");
@@ -84,26 +84,10 @@ describe("onCallAt: overrides", () => {
     const covered = rotation({
       overrides: [{ user: "U0DAVE", from: "2026-01-07T12:00", to: "2026-01-08T12:00" }],
     });
-    expect(onCallAt(covered, justBefore("2026-01-07T12:00:00Z"))).toEqual({
-      userId: "U0ALICE",
-      shiftStart: at("2026-01-05T09:00:00Z"),
-      shiftEnd: at("2026-01-07T12:00:00Z"),
-      overridden: false,
-    });
-    expect(onCallAt(covered, at("2026-01-07T12:00:00Z"))).toEqual({
-      userId: "U0DAVE",
-      shiftStart: at("2026-01-07T12:00:00Z"),
-      shiftEnd: at("2026-01-08T12:00:00Z"),
-      overridden: true,
-      covering: "U0ALICE",
-    });
+    expect(onCallAt(covered, justBefore("2026-01-07T12:00:00Z"))).toEqual(shift("U0ALICE", "2026-01-05T09:00:00Z", "2026-01-07T12:00:00Z"));
+    expect(onCallAt(covered, at("2026-01-07T12:00:00Z"))).toEqual(cover("U0DAVE", "2026-01-07T12:00:00Z", "2026-01-08T12:00:00Z", "U0ALICE"));
     expect(onCallAt(covered, justBefore("2026-01-08T12:00:00Z")).userId).toBe("U0DAVE");
-    expect(onCallAt(covered, at("2026-01-08T12:00:00Z"))).toEqual({
-      userId: "U0ALICE",
-      shiftStart: at("2026-01-08T12:00:00Z"),
-      shiftEnd: at("2026-01-12T09:00:00Z"),
-      overridden: false,
-    });
+    expect(onCallAt(covered, at("2026-01-08T12:00:00Z"))).toEqual(shift("U0ALICE", "2026-01-08T12:00:00Z", "2026-01-12T09:00:00Z"));
   });
 
   it("reads override times as local times in the rotation's zone", () => {
@@ -128,13 +112,7 @@ describe("onCallAt: overrides", () => {
       shiftEnd: at("2026-01-08T00:00:00Z"),
       covering: "U0ALICE",
     });
-    expect(onCallAt(layered, at("2026-01-08T06:00:00Z"))).toEqual({
-      userId: "U0DAVE",
-      shiftStart: at("2026-01-08T00:00:00Z"),
-      shiftEnd: at("2026-01-08T12:00:00Z"),
-      overridden: true,
-      covering: "U0ALICE",
-    });
+    expect(onCallAt(layered, at("2026-01-08T06:00:00Z"))).toEqual(cover("U0DAVE", "2026-01-08T00:00:00Z", "2026-01-08T12:00:00Z", "U0ALICE"));
     expect(onCallAt(layered, at("2026-01-08T12:00:00Z"))).toMatchObject({
       userId: "U0CAROL",
       shiftStart: at("2026-01-08T12:00:00Z"),
@@ -143,26 +121,14 @@ describe("onCallAt: overrides", () => {
 
     // The same two the other way round: the long one hides the short one entirely.
     const hidden = rotation({ overrides: [...layered.overrides].reverse() });
-    expect(onCallAt(hidden, at("2026-01-08T06:00:00Z"))).toEqual({
-      userId: "U0CAROL",
-      shiftStart: at("2026-01-07T12:00:00Z"),
-      shiftEnd: at("2026-01-09T12:00:00Z"),
-      overridden: true,
-      covering: "U0ALICE",
-    });
+    expect(onCallAt(hidden, at("2026-01-08T06:00:00Z"))).toEqual(cover("U0CAROL", "2026-01-07T12:00:00Z", "2026-01-09T12:00:00Z", "U0ALICE"));
   });
 
   it("cuts an override that spans a handoff there, because whom it covers changes", () => {
     const spanning = rotation({
       overrides: [{ user: "U0DAVE", from: "2026-01-11T12:00", to: "2026-01-13T12:00" }],
     });
-    expect(onCallAt(spanning, at("2026-01-12T08:00:00Z"))).toEqual({
-      userId: "U0DAVE",
-      shiftStart: at("2026-01-11T12:00:00Z"),
-      shiftEnd: at("2026-01-12T09:00:00Z"),
-      overridden: true,
-      covering: "U0ALICE",
-    });
+    expect(onCallAt(spanning, at("2026-01-12T08:00:00Z"))).toEqual(cover("U0DAVE", "2026-01-11T12:00:00Z", "2026-01-12T09:00:00Z", "U0ALICE"));
     expect(onCallAt(spanning, at("2026-01-12T09:00:00Z"))).toMatchObject({
       userId: "U0DAVE",
       shiftStart: at("2026-01-12T09:00:00Z"),
@@ -183,12 +149,8 @@ describe("onCallAt: daylight saving time", () => {
 
   it("a daily rotation keeps 09:00 local across spring-forward: that shift is 23 h", () => {
     const saturday = onCallAt(daily, at("2026-03-28T12:00:00Z"));
-    expect(saturday).toEqual({
-      userId: "U0BOB",
-      shiftStart: at("2026-03-28T09:00:00Z"), // 09:00 GMT
-      shiftEnd: at("2026-03-29T08:00:00Z"), // 09:00 BST
-      overridden: false,
-    });
+    // From 09:00 GMT to 09:00 BST.
+    expect(saturday).toEqual(shift("U0BOB", "2026-03-28T09:00:00Z", "2026-03-29T08:00:00Z"));
     expect(saturday.shiftEnd.getTime() - saturday.shiftStart.getTime()).toBe(23 * hour);
     expect(onCallAt(daily, justBefore("2026-03-29T08:00:00Z")).userId).toBe("U0BOB");
     const sunday = onCallAt(daily, at("2026-03-29T08:00:00Z"));
@@ -199,12 +161,8 @@ describe("onCallAt: daylight saving time", () => {
   it("a daily rotation keeps 09:00 local across fall-back: that shift is 25 h", () => {
     // 24 October is day 211 after 27 March: an odd index, so the second member.
     const saturday = onCallAt(daily, at("2026-10-24T12:00:00Z"));
-    expect(saturday).toEqual({
-      userId: "U0BOB",
-      shiftStart: at("2026-10-24T08:00:00Z"), // 09:00 BST
-      shiftEnd: at("2026-10-25T09:00:00Z"), // 09:00 GMT
-      overridden: false,
-    });
+    // From 09:00 BST to 09:00 GMT.
+    expect(saturday).toEqual(shift("U0BOB", "2026-10-24T08:00:00Z", "2026-10-25T09:00:00Z"));
     expect(saturday.shiftEnd.getTime() - saturday.shiftStart.getTime()).toBe(25 * hour);
     expect(onCallAt(daily, at("2026-10-25T08:30:00Z")).userId).toBe("U0BOB");
     expect(onCallAt(daily, at("2026-10-25T09:00:00Z")).userId).toBe("U0ALICE");
@@ -217,12 +175,8 @@ describe("onCallAt: daylight saving time", () => {
       handoff: "2026-03-28T21:00", // GMT, so 21:00 UTC
     });
     const night = onCallAt(twelveHours, at("2026-03-29T03:00:00Z"));
-    expect(night).toEqual({
-      userId: "U0ALICE",
-      shiftStart: at("2026-03-28T21:00:00Z"),
-      shiftEnd: at("2026-03-29T09:00:00Z"), // 10:00 BST, not 09:00
-      overridden: false,
-    });
+    // Until 10:00 BST, not 09:00.
+    expect(night).toEqual(shift("U0ALICE", "2026-03-28T21:00:00Z", "2026-03-29T09:00:00Z"));
     expect(onCallAt(twelveHours, at("2026-03-29T09:00:00Z")).userId).toBe("U0BOB");
     expect(
       nextHandoffs(twelveHours, at("2026-03-28T21:00:00Z"), 3).map((h) => h.shiftStart),
@@ -233,12 +187,7 @@ describe("onCallAt: daylight saving time", () => {
     // Asia/Kolkata is UTC+05:30 all year: 09:00 local is 03:30 UTC.
     const kolkata = rotation({ shift: { days: 1 }, timezone: "Asia/Kolkata" });
     expect(onCallAt(kolkata, justBefore("2026-01-05T03:30:00Z")).userId).toBe("U0CAROL");
-    expect(onCallAt(kolkata, at("2026-01-05T03:30:00Z"))).toEqual({
-      userId: "U0ALICE",
-      shiftStart: at("2026-01-05T03:30:00Z"),
-      shiftEnd: at("2026-01-06T03:30:00Z"),
-      overridden: false,
-    });
+    expect(onCallAt(kolkata, at("2026-01-05T03:30:00Z"))).toEqual(shift("U0ALICE", "2026-01-05T03:30:00Z", "2026-01-06T03:30:00Z"));
     expect(onCallAt(kolkata, at("2026-01-06T03:30:00Z")).userId).toBe("U0BOB");
   });
 

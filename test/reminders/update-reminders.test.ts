@@ -3,6 +3,7 @@ import { actionIds } from "../../src/capabilities/incidents/views.ts";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 import { quietPlaybook } from "../support/playbooks.ts";
 import { hours, minutes } from "../support/clock.ts";
+import { command, declareIncident, postUpdate, resolve } from "../support/scenario.ts";
 
 let bot: TestBot;
 let channelId: string;
@@ -11,13 +12,10 @@ afterEach(async () => {
   await bot.dispose();
 });
 
-async function declare(severity: string) {
+/** A bot on the quiet playbook with one incident of `severity`, declared by alice. */
+async function startWithIncident(severity: string) {
   bot = await startTestBot({ label: "reminders", playbook: quietPlaybook() });
-  await bot.send.slashCommand(`declare ${severity} Checkout API returning 500s`, {
-    userId: "U0ALICE",
-  });
-  await bot.settle();
-  channelId = (await bot.app.db.prisma.incident.findFirstOrThrow()).channelId!;
+  ({ channelId } = await declareIncident(bot, `${severity} Checkout API returning 500s`, { userId: "U0ALICE" }));
 }
 
 const reminders = () =>
@@ -27,7 +25,7 @@ const reminders = () =>
 
 describe("update reminders (SEV2, 30-minute cadence)", () => {
   it("none before the cadence, one at it, escalation to the IC after three", async () => {
-    await declare("sev2");
+    await startWithIncident("sev2");
     await bot.advance(minutes(29));
     expect(reminders()).toHaveLength(0);
 
@@ -54,7 +52,7 @@ describe("update reminders (SEV2, 30-minute cadence)", () => {
   });
 
   it("addresses the comms lead when there is one, and the IC when escalating", async () => {
-    await declare("sev2");
+    await startWithIncident("sev2");
     const incident = await bot.app.db.prisma.incident.findFirstOrThrow();
     await bot.app.db.prisma.roleAssignment.create({
       data: { incidentId: incident.id, role: "comms_lead", userId: "U0CAROL" },
@@ -66,13 +64,12 @@ describe("update reminders (SEV2, 30-minute cadence)", () => {
   });
 
   it("an update resets the clock and the escalation count", async () => {
-    await declare("sev2");
+    await startWithIncident("sev2");
     for (let i = 0; i < 4; i++) await bot.advance(minutes(30));
     expect(reminders()).toHaveLength(4);
 
     await bot.advance(minutes(10));
-    await bot.send.slashCommand("update identified Found the bad deploy", { channelId });
-    await bot.settle();
+    await postUpdate(bot, { channelId }, "identified Found the bad deploy");
     await bot.advance(minutes(29));
     expect(reminders()).toHaveLength(4);
     await bot.advance(minutes(1));
@@ -81,20 +78,18 @@ describe("update reminders (SEV2, 30-minute cadence)", () => {
   });
 
   it("stops on resolve and starts again on reopen", async () => {
-    await declare("sev2");
-    await bot.send.slashCommand("resolve", { channelId });
-    await bot.settle();
+    await startWithIncident("sev2");
+    await resolve(bot, { channelId });
     await bot.advance(hours(3));
     expect(reminders()).toHaveLength(0);
 
-    await bot.send.slashCommand("reopen", { channelId });
-    await bot.settle();
+    await command(bot, "reopen", { channelId });
     await bot.advance(minutes(30));
     expect(reminders()).toHaveLength(1);
   });
 
   it("snooze puts the next reminder 15 minutes out, and never brings it closer", async () => {
-    await declare("sev2");
+    await startWithIncident("sev2");
     await bot.advance(minutes(30));
     const incident = await bot.app.db.prisma.incident.findFirstOrThrow();
     const snooze = async () => {
@@ -115,10 +110,9 @@ describe("update reminders (SEV2, 30-minute cadence)", () => {
   });
 
   it("a severity change re-times the reminder", async () => {
-    await declare("sev3");
+    await startWithIncident("sev3");
     await bot.advance(minutes(20));
-    await bot.send.slashCommand("severity sev1", { channelId });
-    await bot.settle();
+    await command(bot, "severity sev1", { channelId });
     // SEV1 is every 15 minutes from the declaration: already overdue, so now.
     expect(reminders()).toHaveLength(1);
     await bot.advance(minutes(15));
@@ -126,7 +120,7 @@ describe("update reminders (SEV2, 30-minute cadence)", () => {
   });
 
   it("SEV4 has no reminders", async () => {
-    await declare("sev4");
+    await startWithIncident("sev4");
     await bot.advance(hours(6));
     expect(reminders()).toHaveLength(0);
   });
@@ -134,7 +128,7 @@ describe("update reminders (SEV2, 30-minute cadence)", () => {
 
 describe("downtime", () => {
   it("after two hours down with a 15-minute cadence, one reminder is posted, not eight", async () => {
-    await declare("sev1");
+    await startWithIncident("sev1");
     await bot.stop();
     bot.clock.advance(hours(2));
     bot = await bot.restart();
@@ -151,7 +145,7 @@ describe("downtime", () => {
 
 describe("Slack faults", () => {
   it("429s with Retry-After and 5xx for a while: every reminder is delivered exactly once after", async () => {
-    await declare("sev1");
+    await startWithIncident("sev1");
     const rateLimited = bot.emulator.faults.add({
       method: "chat.postMessage",
       kind: "rate_limited",
@@ -184,7 +178,7 @@ describe("Slack faults", () => {
   it("a timer that keeps failing is marked failed and raises a visible alert", async () => {
     // SEV3 reminds every 2 h, longer than the ~30 minutes the retries take, so
     // the ten faults all land on the first reminder's delivery.
-    await declare("sev3");
+    await startWithIncident("sev3");
     bot.emulator.faults.add({
       method: "chat.postMessage",
       kind: "slack_error",

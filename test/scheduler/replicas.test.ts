@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Database, openDatabase } from "../../src/core/db/database.ts";
+import { onJsonLines } from "../support/bot-process.ts";
 import { dropSchema, freshSchemaName, onPostgres, postgresTarget } from "../support/database.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -56,23 +57,11 @@ function spawnReplica(name: string, url: string): Promise<Replica> {
       () => reject(new Error(`${name} not ready in time; stderr: ${stderr}`)),
       30_000,
     );
-    let buffered = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString("utf8");
-      const lines = buffered.split("\n");
-      buffered = lines.pop() ?? "";
-      for (const line of lines) {
-        let entry: { msg?: string; token?: string };
-        try {
-          entry = JSON.parse(line) as typeof entry;
-        } catch {
-          continue; // Not one of the script's lines.
-        }
-        if (entry.msg === "claimed" && entry.token) replica.tokens.push(entry.token);
-        if (entry.msg === "replica ready") {
-          clearTimeout(timeout);
-          resolve(replica);
-        }
+    onJsonLines(child.stdout!, (entry) => {
+      if (entry.msg === "claimed" && typeof entry.token === "string" && entry.token !== "") replica.tokens.push(entry.token);
+      if (entry.msg === "replica ready") {
+        clearTimeout(timeout);
+        resolve(replica);
       }
     });
     void exited.then(({ code, signal }) => {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startTestBot, type TestBot } from "../support/bot.ts";
 import { onPostgres } from "../support/database.ts";
+import { rowCounts as rowCountsOf } from "../support/scenario.ts";
 
 // The real bot with SLACK_APP_TOKEN set: Bolt's SocketModeClient opens its WebSocket to the
 // emulator, and everything arrives as Socket Mode envelopes instead of signed HTTP requests.
@@ -35,14 +36,7 @@ function slashCommand(text: string, userId = "U0ALICE", channelId = "C0GENERAL")
   };
 }
 
-async function rowCounts() {
-  const prisma = bot.app.db.prisma;
-  return {
-    incidents: await prisma.incident.count(),
-    timeline: await prisma.timelineEvent.count(),
-    roles: await prisma.roleAssignment.count(),
-  };
-}
+const rowCounts = () => rowCountsOf(bot, ["incidents", "timeline", "roles"]);
 
 describe("Socket Mode", () => {
   it("connects with the app token and serves no Slack endpoint over HTTP", async () => {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { defaultPlaybookFile } from "./paths.ts";
 import { waitFor } from "./wait.ts";
@@ -45,22 +46,11 @@ export async function spawnBot(
       () => reject(new Error(`bot did not start in time; stderr: ${stderr}`)),
       options.readyTimeoutMs ?? 30_000,
     );
-    let buffered = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString("utf8");
-      const lines = buffered.split("\n");
-      buffered = lines.pop() ?? "";
-      for (const line of lines) {
-        try {
-          const entry = JSON.parse(line) as Record<string, unknown>;
-          logs.push(entry);
-          if (entry.msg === "incident bot listening") {
-            clearTimeout(timer);
-            resolve(entry.port as number);
-          }
-        } catch {
-          // Not a log line.
-        }
+    onJsonLines(child.stdout!, (entry) => {
+      logs.push(entry);
+      if (entry.msg === "incident bot listening") {
+        clearTimeout(timer);
+        resolve(entry.port as number);
       }
     });
     child.stderr!.on("data", (chunk: Buffer) => {
@@ -72,6 +62,25 @@ export async function spawnBot(
     });
   });
   return { child, port, url: `http://127.0.0.1:${port}`, logs, exited };
+}
+
+/** Calls `onEntry` with each line of `stream` that parses as JSON, as it arrives; other lines are passed over. */
+export function onJsonLines(stream: Readable, onEntry: (entry: Record<string, unknown>) => void): void {
+  let buffered = "";
+  stream.on("data", (chunk: Buffer) => {
+    buffered += chunk.toString("utf8");
+    const lines = buffered.split("\n");
+    buffered = lines.pop() ?? "";
+    for (const line of lines) {
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        continue; // Not a JSON line.
+      }
+      onEntry(entry);
+    }
+  });
 }
 
 export async function waitUntilReady(url: string, timeoutMs = 10_000): Promise<void> {

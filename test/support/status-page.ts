@@ -1,37 +1,15 @@
-import { callbackIds, declareBlockIds } from "../../src/capabilities/incidents/views.ts";
 import type { TestBot } from "./bot.ts";
+import { declareByForm } from "./scenario.ts";
 
-/** Declares through the modal (the quick path has no components or privacy) and returns the incident. */
-export async function declareFromForm(
+/**
+ * Declares through the modal (the quick path has no components or privacy)
+ * and returns the incident: customer impact yes, public unless `isPrivate`.
+ */
+export function declareFromForm(
   bot: TestBot,
-  form: {
-    title: string;
-    severity: string;
-    components?: string;
-    isPrivate?: boolean;
-    userId?: string;
-  },
+  { userId, ...form }: { title: string; severity: string; components?: string; isPrivate?: boolean; userId?: string },
 ) {
-  const text = (value: string) => ({ value: { type: "plain_text_input", value } });
-  const option = (value: string) => ({
-    value: { type: "static_select", selected_option: { value } },
-  });
-  await bot.send.viewSubmission(
-    {
-      callback_id: callbackIds.declare,
-      values: {
-        [declareBlockIds.title]: text(form.title),
-        [declareBlockIds.severity]: option(form.severity),
-        [declareBlockIds.summary]: text(""),
-        [declareBlockIds.components]: text(form.components ?? ""),
-        [declareBlockIds.customerImpact]: option("yes"),
-        [declareBlockIds.visibility]: option(form.isPrivate ? "yes" : "no"),
-      },
-    },
-    form.userId ?? "U0ALICE",
-  );
-  await bot.settle();
-  return bot.app.db.prisma.incident.findFirstOrThrow({ where: { title: form.title } });
+  return declareByForm(bot, { summary: "", components: "", customerImpact: true, isPrivate: false, ...form }, userId);
 }
 
 /** The three public documents, as a visitor gets them. */
