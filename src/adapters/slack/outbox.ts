@@ -1,6 +1,6 @@
 import type { Prisma, PrismaClient } from "../../generated/prisma/client.ts";
 import { scheduleTimerOnce } from "../../core/scheduler/timers.ts";
-import type { TimerHandler, Transaction } from "../../core/scheduler/types.ts";
+import type { TimerHandler, TimerOutcome, Transaction } from "../../core/scheduler/types.ts";
 import { SlackCallError, type SlackGateway, type SlackMessage } from "./gateway.ts";
 
 /**
@@ -37,6 +37,11 @@ export interface OutboxDirectMessage {
   userId: string;
   message: SlackMessage;
   incidentId?: string | null;
+}
+
+/** A timer's outcome that finishes it and queues one post, in the same commit (a nudge, a reminder). */
+export function doneWithPost(post: OutboxPost, now: Date): TimerOutcome {
+  return { kind: "done", effects: (tx) => enqueueSlackPost(tx, post, now) };
 }
 
 /** Records a post to a channel and its delivery timer, inside the caller's transaction. */

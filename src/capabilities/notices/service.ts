@@ -6,7 +6,7 @@ import { appendTimeline } from "../../domain/incidents/timeline.ts";
 import { scheduleTimerOnce } from "../../core/scheduler/timers.ts";
 import type { TimerHandler, Transaction } from "../../core/scheduler/types.ts";
 import type { Clock } from "../../core/clock.ts";
-import { enqueueSlackPost } from "../../adapters/slack/outbox.ts";
+import { doneWithPost, enqueueSlackPost } from "../../adapters/slack/outbox.ts";
 import { composeEml } from "./eml.ts";
 import type { NoticeMailer } from "./mailer.ts";
 import { type NoticePhase, type NoticeTemplates, noticePhases } from "./templates.ts";
@@ -202,22 +202,15 @@ export function createNoticeDeadlineHandler(deps: NoticeDependencies): TimerHand
         incident.roles.filter((role) => role.role === "comms_lead" || role.role === "incident_commander").map((role) => role.userId),
       ),
     ];
-    const channelId = incident.channelId;
-    return {
-      kind: "done",
-      effects: async (tx) => {
-        await enqueueSlackPost(
-          tx,
-          {
-            key: `notice-nudge:${incident.id}`,
-            channelId,
-            message: renderNoticeNudge(incident, people, deps.playbook.customerNotices.deadlineMinutes),
-            incidentId: incident.id,
-          },
-          now,
-        );
+    return doneWithPost(
+      {
+        key: `notice-nudge:${incident.id}`,
+        channelId: incident.channelId,
+        message: renderNoticeNudge(incident, people, deps.playbook.customerNotices.deadlineMinutes),
+        incidentId: incident.id,
       },
-    };
+      now,
+    );
   };
 }
 

@@ -4,7 +4,7 @@ import type { IncidentWithRoles } from "../../../domain/incidents/repository.ts"
 import { roleLabel } from "../../../core/config/playbook.ts";
 import { scheduleTimer } from "../../../core/scheduler/timers.ts";
 import type { TimerHandler, Transaction } from "../../../core/scheduler/types.ts";
-import { enqueueSlackPost } from "../../../adapters/slack/outbox.ts";
+import { doneWithPost, enqueueSlackPost } from "../../../adapters/slack/outbox.ts";
 import type { FollowUpCapability } from "../capability.ts";
 import { queueGitHubIssue } from "../github-outbox.ts";
 import { escapeMarkdown, type PostmortemFacts, renderPostmortemMarkdown } from "./markdown.ts";
@@ -260,16 +260,9 @@ export function createReviewReminderHandler(capability: FollowUpCapability): Tim
       githubUrl: postmortem?.githubUrl ?? null,
       githubNumber: postmortem?.githubNumber ?? null,
     });
-    const channelId = incident.channelId;
-    return {
-      kind: "done",
-      effects: async (tx) => {
-        await enqueueSlackPost(
-          tx,
-          { key: `${reviewReminderKey(incidentId)}:${timer.dueAt.getTime()}`, channelId, message, incidentId },
-          now,
-        );
-      },
-    };
+    return doneWithPost(
+      { key: `${reviewReminderKey(incidentId)}:${timer.dueAt.getTime()}`, channelId: incident.channelId, message, incidentId },
+      now,
+    );
   };
 }
