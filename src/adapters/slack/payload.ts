@@ -1,4 +1,5 @@
 import { isUuid } from "../../domain/incidents/repository.ts";
+import { inputActionId } from "./forms.ts";
 
 /**
  * Typed readers for what Slack sends with a button press or a form
@@ -56,11 +57,11 @@ export function readAction(payload: { actions?: unknown }, actionId: string): Ac
 }
 
 /**
- * Reads a submitted form's inputs by block id. Every input of the bot's forms
- * has the action id `value`. Empty and missing read the same: `undefined`.
+ * Reads a submitted form's inputs by block id (each built with `input`,
+ * forms.ts). Empty and missing read the same: `undefined`.
  */
 export function formFields(values: ViewValues) {
-  const field = (block: string) => values[block]?.value as Record<string, unknown> | null | undefined;
+  const field = (block: string) => values[block]?.[inputActionId] as Record<string, unknown> | null | undefined;
   return {
     /** A text input. */
     text: (block: string) => stringOf(field(block)?.value),
