@@ -10,6 +10,7 @@ import type { MetadataSeal } from "./view-metadata.ts";
 import type { Result } from "../../core/result.ts";
 import { type ActionPayload, type FieldErrors, readAction, stringOf, type ViewValues } from "./payload.ts";
 
+// Handlers that predate payload.ts import the type from here.
 export type { ActionPayload } from "./payload.ts";
 
 /**
