@@ -2,7 +2,9 @@ import type { KnownBlock, View } from "@slack/types";
 import type { Access } from "./access.ts";
 import type { Capability } from "../../domain/access/policy.ts";
 import type { IncidentWithRoles } from "../../domain/incidents/repository.ts";
+import { splitIncidentReference } from "../../domain/incidents/rules.ts";
 import { escapeMrkdwn } from "./escape.ts";
+import { ok, type Result } from "../../core/result.ts";
 import { withoutControlCharacters } from "../../core/text.ts";
 import type { SlackMessage } from "./gateway.ts";
 
@@ -14,8 +16,6 @@ import type { SlackMessage } from "./gateway.ts";
  * Parsing happens before the ack: bad input is answered in the ack itself,
  * ephemerally, and nothing runs. `run` happens after the ack.
  */
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 export interface CommandInvocation {
   userId: string;
@@ -50,7 +50,7 @@ export interface Subcommand<Args = unknown> {
   /** Arguments after `/incident <name>`, e.g. `<sev> <title>`. */
   usage: string;
   summary: string;
-  parse(rest: string): Parsed<Args>;
+  parse(rest: string): Result<Args>;
   /** Asked by the router after parsing: see `AccessRequest`. Required, so no subcommand can forget it. */
   access(args: Args): AccessRequest;
   run(args: Args, context: CommandContext): Promise<void>;
@@ -129,6 +129,21 @@ export class CommandRegistry {
     const blocks: KnownBlock[] = [{ type: "section", text: { type: "mrkdwn", text } }];
     return { text, blocks };
   }
+}
+
+/**
+ * Parses `[INC-<n>] <the rest>`: an optional leading reference becomes
+ * `number` (absent without one: the router then takes the channel's
+ * incident), and `parseRest` reads what follows it.
+ */
+export function withIncidentReference<T extends object>(
+  rest: string,
+  parseRest: (afterReference: string) => Result<T>,
+): Result<T & { number?: number }> {
+  const { number, rest: afterReference } = splitIncidentReference(rest);
+  const parsed = parseRest(afterReference);
+  if (!parsed.ok) return parsed;
+  return ok({ ...(number !== undefined ? { number } : {}), ...parsed.value });
 }
 
 export function usageLine(subcommand: Subcommand<unknown>): string {

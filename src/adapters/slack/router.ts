@@ -7,6 +7,11 @@ import type { Logger } from "../../core/logging.ts";
 import { type CommandRegistry, commandName, type AccessRequest } from "./command-router.ts";
 import type { SlackGateway, SlackMessage } from "./gateway.ts";
 import type { MetadataSeal } from "./view-metadata.ts";
+import type { Result } from "../../core/result.ts";
+import { type ActionPayload, type FieldErrors, readAction, stringOf, type ViewValues } from "./payload.ts";
+
+// Handlers that predate payload.ts import the type from here.
+export type { ActionPayload } from "./payload.ts";
 
 /**
  * The one road from Slack into the capabilities. Every subcommand, button,
@@ -44,14 +49,6 @@ export interface Located {
   addressee?: string;
 }
 
-export interface ActionPayload {
-  actionId: string;
-  value: string | undefined;
-  blockId: string | undefined;
-  selectedOptions: string[];
-  selectedUser: string | undefined;
-}
-
 export type Needs<S, Input = undefined> = (located: S, input: Input) => Capability | readonly Capability[];
 
 export interface ActionDefinition<S extends Located> {
@@ -69,14 +66,12 @@ export interface ActionDefinition<S extends Located> {
   gone?: string;
 }
 
-export type FormRead<Input> = { ok: true; value: Input } | { ok: false; errors: Record<string, string> };
-type ViewValues = Record<string, Record<string, unknown>>;
-
 interface ViewDefinitionBase<Input> {
   callbackId: string;
   /** The input block that shows a refusal. */
   refusalBlock: string;
-  read(values: ViewValues): FormRead<Input>;
+  /** The input, or the errors to show under the form's blocks. */
+  read(values: ViewValues): Result<Input, FieldErrors>;
 }
 
 /** A form about no incident yet (declaring). */
@@ -201,18 +196,31 @@ export class SlackRouter {
     });
   }
 
+  /**
+   * The incident with this id, as a `locate` answers: for a button whose value
+   * is the incident's id (`action.id`) and a form that names it in its sealed
+   * metadata (`fields.incidentId`). Null when the id names nothing.
+   */
+  async incidentById(id: string | undefined): Promise<Located | null> {
+    const incident = id ? await this.deps.incidents.findById(id) : null;
+    return incident ? { incident } : null;
+  }
+
+  /** The incident whose channel this is, as a `locate` answers; null outside incident channels. */
+  async incidentOfChannel(channelId: string | undefined): Promise<Located | null> {
+    const incident = channelId ? await this.deps.incidents.findByChannel(channelId) : null;
+    return incident ? { incident } : null;
+  }
+
   /** Finds the incident a subcommand names (or the channel's) and asks the policy; replies when it cannot go on. */
   private async incidentFor(
     request: Extract<AccessRequest, { kind: "incident" }>,
     interaction: Interaction,
   ): Promise<IncidentWithRoles | undefined> {
-    const { incidents } = this.deps;
     const incident =
       request.number !== undefined
-        ? await incidents.findByNumber(request.number)
-        : interaction.channelId
-          ? await incidents.findByChannel(interaction.channelId)
-          : null;
+        ? await this.deps.incidents.findByNumber(request.number)
+        : (await this.incidentOfChannel(interaction.channelId))?.incident;
     if (!incident || incident.phase !== "active") {
       await interaction.reply({ text: request.notFound ?? notFoundMessage(request.number) });
       return undefined;
@@ -286,7 +294,7 @@ export class SlackRouter {
       const refuse = (text: string) => ack({ response_action: "errors", errors: { [definition.refusalBlock]: text } });
       const read = definition.read((view.state?.values ?? {}) as ViewValues);
       if (!read.ok) {
-        await ack({ response_action: "errors", errors: read.errors });
+        await ack({ response_action: "errors", errors: read.error });
         return;
       }
       try {
@@ -331,7 +339,7 @@ export class SlackRouter {
   }
 
   shortcut(definition: ShortcutDefinition): void {
-    const { app, log, incidents } = this.deps;
+    const { app, log } = this.deps;
     this.record({ kind: "shortcut", id: definition.callbackId, rule: `incident of the channel; needs ${definition.needs}` });
     app.shortcut({ callback_id: definition.callbackId, type: "message_action" }, async ({ ack, body, respond }) => {
       await ack();
@@ -346,7 +354,7 @@ export class SlackRouter {
         respond: payload.response_url ? respond : undefined,
       });
       try {
-        const incident = channelId ? await incidents.findByChannel(channelId) : null;
+        const incident = (await this.incidentOfChannel(channelId))?.incident;
         if (!incident || incident.phase !== "active") {
           await interaction.reply({ text: definition.notInIncident });
           return;
@@ -465,25 +473,6 @@ interface RawInteraction {
   trigger_id?: unknown;
   response_url?: unknown;
   actions?: unknown;
-}
-
-function stringOf(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
-}
-
-function readAction(payload: RawInteraction, actionId: string): ActionPayload {
-  const first = (Array.isArray(payload.actions) ? payload.actions[0] : undefined) as Record<string, unknown> | undefined;
-  const options = Array.isArray(first?.selected_options) ? (first.selected_options as unknown[]) : [];
-  return {
-    actionId,
-    value: stringOf(first?.value),
-    blockId: stringOf(first?.block_id),
-    selectedOptions: options
-      .map((option) => stringOf((option as { value?: unknown } | null)?.value))
-      .filter((value): value is string => value !== undefined),
-    // A user id, or nothing: it is stored and posted as a mention.
-    selectedUser: /^[UW][A-Z0-9]{2,}$/.test(stringOf(first?.selected_user) ?? "") ? stringOf(first?.selected_user) : undefined,
-  };
 }
 
 export function notFoundMessage(number: number | undefined): string {

@@ -8,10 +8,7 @@ export function registerChecklistInteractions(router: SlackRouter, deps: Checkli
     actionId: checklistActionIds.toggle,
     // The checklist is posted in the incident channel; the incident is that channel's.
     origin: "incident-channel",
-    locate: async (_action, channelId) => {
-      const incident = channelId ? await deps.incidents.findByChannel(channelId) : null;
-      return incident ? { incident } : null;
-    },
+    locate: (_action, channelId) => router.incidentOfChannel(channelId),
     needs: () => "contribute",
     run: async ({ incident }, action, interaction) => {
       const checklistId = action.blockId?.replace(/^checklist:/, "");

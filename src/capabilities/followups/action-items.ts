@@ -3,8 +3,8 @@ import { appendTimeline } from "../../domain/incidents/timeline.ts";
 import type { ActionItem } from "../../generated/prisma/client.ts";
 import { type IncidentWithRoles, isUuid } from "../../domain/incidents/repository.ts";
 import { incidentKey, splitIncidentReference } from "../../domain/incidents/rules.ts";
-import type { Parsed } from "../../adapters/slack/command-router.ts";
 import { escapeMrkdwn, mentionUser, parseUserMention, truncate } from "../../adapters/slack/escape.ts";
+import type { Result } from "../../core/result.ts";
 import { withoutControlCharacters } from "../../core/text.ts";
 import type { SlackMessage } from "../../adapters/slack/gateway.ts";
 import { enqueueSlackPost } from "../../adapters/slack/outbox.ts";
@@ -28,7 +28,7 @@ export interface ActionItemInput {
 }
 
 /** Parses `[INC-n] <text> [@owner] [due:YYYY-MM-DD]`; the owner and due date may sit anywhere. */
-export function parseActionItemArgs(rest: string): Parsed<ActionItemInput> {
+export function parseActionItemArgs(rest: string): Result<ActionItemInput> {
   const { number, rest: afterReference } = splitIncidentReference(rest);
   const words: string[] = [];
   let ownerId: string | undefined;
@@ -61,7 +61,7 @@ export function parseActionItemArgs(rest: string): Parsed<ActionItemInput> {
   };
 }
 
-export function validateActionItemText(input: string): Parsed<string> {
+export function validateActionItemText(input: string): Result<string> {
   const text = withoutControlCharacters(input).trim();
   if (!text) return { ok: false, error: "Say what needs doing, e.g. `/incident action Add an alert on queue depth @alice due:2026-12-01`." };
   if (text.length > actionItemLimits.text) {
@@ -70,7 +70,7 @@ export function validateActionItemText(input: string): Parsed<string> {
   return { ok: true, value: text };
 }
 
-export function validateDueDate(input: string): Parsed<string> {
+export function validateDueDate(input: string): Result<string> {
   const date = DateTime.fromFormat(input, "yyyy-MM-dd", { zone: "UTC" });
   if (!/^\d{4}-\d{2}-\d{2}$/.test(input) || !date.isValid) {
     return { ok: false, error: `"${escapeMrkdwn(input)}" is not a date. Write the due date as due:YYYY-MM-DD.` };

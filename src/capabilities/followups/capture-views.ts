@@ -1,6 +1,7 @@
 import type { KnownBlock, View } from "@slack/types";
 import { incidentKey } from "../../domain/incidents/rules.ts";
 import { truncate } from "../../adapters/slack/escape.ts";
+import { formModal, input } from "../../adapters/slack/forms.ts";
 import type { SlackMessage } from "../../adapters/slack/gateway.ts";
 import { actionItemLimits } from "./action-items.ts";
 
@@ -42,51 +43,37 @@ export function renderActionItemModal(
         },
       ],
     },
-    {
-      type: "input",
-      block_id: actionItemBlockIds.text,
-      label: { type: "plain_text", text: "What needs doing" },
+    input({
+      blockId: actionItemBlockIds.text,
+      label: "What needs doing",
       element: {
         type: "plain_text_input",
-        action_id: "value",
         multiline: true,
         max_length: actionItemLimits.text,
         // Slack refuses an empty initial_value, e.g. for a message that is only a file.
         ...(initial ? { initial_value: initial } : {}),
       },
-    },
-    {
-      type: "input",
-      block_id: actionItemBlockIds.owner,
+    }),
+    input({
+      blockId: actionItemBlockIds.owner,
       optional: true,
-      label: { type: "plain_text", text: "Owner" },
-      element: {
-        type: "users_select",
-        action_id: "value",
-        placeholder: { type: "plain_text", text: "Who will do it" },
-      },
-    },
-    {
-      type: "input",
-      block_id: actionItemBlockIds.due,
+      label: "Owner",
+      element: { type: "users_select", placeholder: { type: "plain_text", text: "Who will do it" } },
+    }),
+    input({
+      blockId: actionItemBlockIds.due,
       optional: true,
-      label: { type: "plain_text", text: "Due" },
-      element: {
-        type: "datepicker",
-        action_id: "value",
-        placeholder: { type: "plain_text", text: "Pick a day" },
-      },
-    },
+      label: "Due",
+      element: { type: "datepicker", placeholder: { type: "plain_text", text: "Pick a day" } },
+    }),
   ];
-  return {
-    type: "modal",
-    callback_id: actionItemModalCallbackId,
-    private_metadata: JSON.stringify(metadata),
-    title: { type: "plain_text", text: "Add action item" },
-    submit: { type: "plain_text", text: "Add" },
-    close: { type: "plain_text", text: "Cancel" },
+  return formModal({
+    callbackId: actionItemModalCallbackId,
+    privateMetadata: JSON.stringify(metadata),
+    title: "Add action item",
+    submit: "Add",
     blocks,
-  };
+  });
 }
 
 /** The one quiet thread reply under a message put on the timeline. */

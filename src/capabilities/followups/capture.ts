@@ -1,7 +1,9 @@
 import type { IncidentWithRoles } from "../../domain/incidents/repository.ts";
 import { appendTimeline } from "../../domain/incidents/timeline.ts";
 import { escapeMrkdwn } from "../../adapters/slack/escape.ts";
-import type { FormRead, SlackRouter } from "../../adapters/slack/router.ts";
+import { err, ok, type Result } from "../../core/result.ts";
+import { type FieldErrors, formFields, type ViewValues } from "../../adapters/slack/payload.ts";
+import type { SlackRouter } from "../../adapters/slack/router.ts";
 import { enqueueSlackPost } from "../../adapters/slack/outbox.ts";
 import {
   createActionItem,
@@ -36,12 +38,6 @@ export interface CapturedMessage {
   /** Known from a shortcut payload; fetched from Slack for a reaction. */
   text?: string;
   author?: string;
-}
-
-/** Only an incident past its declaration has a channel worth capturing from. */
-async function incidentOfChannel(capability: FollowUpCapability, channelId: string): Promise<IncidentWithRoles | undefined> {
-  const incident = await capability.incidents.findByChannel(channelId);
-  return incident && incident.phase === "active" ? incident : undefined;
 }
 
 function findPinned(
@@ -146,22 +142,17 @@ interface ActionItemForm {
   dueOn?: string;
 }
 
-function readActionItemForm(values: Record<string, Record<string, unknown>>): FormRead<ActionItemForm> {
-  const field = (block: string) =>
-    values[block]?.value as { value?: unknown; selected_user?: unknown; selected_date?: unknown } | undefined;
-  const stringOf = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
-  const errors: Record<string, string> = {};
-  const text = validateActionItemText(stringOf(field(actionItemBlockIds.text)?.value) ?? "");
+function readActionItemForm(values: ViewValues): Result<ActionItemForm, FieldErrors> {
+  const fields = formFields(values);
+  const errors: FieldErrors = {};
+  const text = validateActionItemText(fields.text(actionItemBlockIds.text) ?? "");
   if (!text.ok) errors[actionItemBlockIds.text] = text.error;
-  const ownerId = stringOf(field(actionItemBlockIds.owner)?.selected_user);
-  const dueInput = stringOf(field(actionItemBlockIds.due)?.selected_date);
+  const ownerId = fields.user(actionItemBlockIds.owner);
+  const dueInput = fields.date(actionItemBlockIds.due);
   const due = dueInput ? validateDueDate(dueInput) : undefined;
   if (due && !due.ok) errors[actionItemBlockIds.due] = `"${escapeMrkdwn(dueInput!)}" is not a date. Pick the day it is due.`;
-  if (!text.ok || Object.keys(errors).length > 0) return { ok: false, errors };
-  return {
-    ok: true,
-    value: { text: text.value, ...(ownerId ? { ownerId } : {}), ...(due?.ok ? { dueOn: due.value } : {}) },
-  };
+  if (!text.ok || Object.keys(errors).length > 0) return err(errors);
+  return ok({ text: text.value, ...(ownerId ? { ownerId } : {}), ...(due?.ok ? { dueOn: due.value } : {}) });
 }
 
 export function registerCaptureInteractions(router: SlackRouter, capability: FollowUpCapability): void {
@@ -174,8 +165,9 @@ export function registerCaptureInteractions(router: SlackRouter, capability: Fol
         const item = event.item as { type?: unknown; channel?: unknown } | undefined;
         if (event.reaction !== timelineReaction || item?.type !== "message" || typeof item.channel !== "string") return null;
         if (typeof event.user !== "string") return null;
-        const incident = await incidentOfChannel(capability, item.channel);
-        return incident ? { incident, userId: event.user } : null;
+        // The router goes on only for an incident past its declaration: one with a channel worth capturing from.
+        const located = await router.incidentOfChannel(item.channel);
+        return located ? { incident: located.incident, userId: event.user } : null;
       },
       needs: "contribute",
     },
@@ -226,7 +218,7 @@ export function registerCaptureInteractions(router: SlackRouter, capability: Fol
     read: readActionItemForm,
     about: {
       locate: async (fields) => {
-        const incident = fields.incidentId ? await capability.incidents.findById(fields.incidentId) : null;
+        const incident = (await router.incidentById(fields.incidentId))?.incident;
         if (!incident) return null;
         // The message must be one of this incident's channel: the link is made from the pair, not trusted.
         const source = fields.channelId === incident.channelId && fields.ts ? { channelId: fields.channelId, ts: fields.ts } : undefined;

@@ -1,4 +1,3 @@
-import { isUuid } from "../../domain/incidents/repository.ts";
 import { defineSubcommand, type Subcommand } from "../../adapters/slack/command-router.ts";
 import type { SlackRouter } from "../../adapters/slack/router.ts";
 import {
@@ -39,7 +38,7 @@ export function registerActionItemInteractions(router: SlackRouter, capability: 
     actionId: markActionItemDoneActionId,
     origin: "incident-channel",
     locate: async (action) => {
-      const item = isUuid(action.value) ? await capability.prisma.actionItem.findUnique({ where: { id: action.value } }) : null;
+      const item = action.id ? await capability.prisma.actionItem.findUnique({ where: { id: action.id } }) : null;
       const incident = item ? await capability.incidents.findById(item.incidentId) : null;
       return item && incident ? { incident, itemId: item.id } : null;
     },

@@ -2,18 +2,20 @@ import type { Capability } from "../../domain/access/policy.ts";
 import type { Playbook } from "../../core/config/playbook.ts";
 import { severityIds } from "../../core/config/playbook.ts";
 import type { BackgroundTasks } from "../../core/background-tasks.ts";
+import { err, ok, type Result } from "../../core/result.ts";
 import {
   type AccessRequest,
   type CommandContext,
   defineSubcommand,
-  type Parsed,
   type Subcommand,
+  withIncidentReference,
 } from "../../adapters/slack/command-router.ts";
 import { escapeMrkdwn, mentionChannel } from "../../adapters/slack/escape.ts";
 import type { SlackGateway } from "../../adapters/slack/gateway.ts";
-import type { ActionPayload, FormRead, SlackRouter } from "../../adapters/slack/router.ts";
+import { type FieldErrors, formFields, type ViewValues } from "../../adapters/slack/payload.ts";
+import type { SlackRouter } from "../../adapters/slack/router.ts";
 import { type DeclareDependencies, type DeclareOutcome, declareIncident } from "./declare.ts";
-import type { IncidentRepository, IncidentWithRoles } from "../../domain/incidents/repository.ts";
+import type { IncidentRepository, IncidentWithRoles, NewIncident } from "../../domain/incidents/repository.ts";
 import {
   type IncidentStatus,
   incidentKey,
@@ -21,7 +23,6 @@ import {
   parseIncidentReference,
   parseSeverity,
   parseStatus,
-  splitIncidentReference,
   validateSummary,
   validateTitle,
   validateUpdateMessage,
@@ -57,7 +58,7 @@ type DeclareArgs = { mode: "modal" } | { mode: "quick"; severity: string; title:
 export function parseDeclareArgs(
   rest: string,
   knownSeverities: readonly string[],
-): Parsed<DeclareArgs> {
+): Result<DeclareArgs> {
   if (rest === "") return { ok: true, value: { mode: "modal" } };
   const [severityWord = "", ...titleWords] = rest.split(/\s+/);
   const severity = parseSeverity(severityWord, knownSeverities);
@@ -68,7 +69,7 @@ export function parseDeclareArgs(
 }
 
 /** An optional `INC-42`; without it the incident is the one whose channel this is. */
-function parseOptionalReference(rest: string): Parsed<{ number?: number }> {
+function parseOptionalReference(rest: string): Result<{ number?: number }> {
   if (rest === "") return { ok: true, value: {} };
   const number = parseIncidentReference(rest);
   if (number === undefined) {
@@ -162,15 +163,11 @@ export function incidentSubcommands(capability: IncidentCapability): Subcommand<
     name: "resolve",
     usage: "[INC-<n>] [summary]",
     summary: "Resolves the incident and stops its reminders.",
-    parse: (rest) => {
-      const { number, rest: summaryText } = splitIncidentReference(rest);
-      const summary = validateSummary(summaryText);
-      if (!summary.ok) return summary;
-      return {
-        ok: true,
-        value: { ...(number !== undefined ? { number } : {}), summary: summary.value },
-      };
-    },
+    parse: (rest) =>
+      withIncidentReference(rest, (summaryText) => {
+        const summary = validateSummary(summaryText);
+        return summary.ok ? ok({ summary: summary.value }) : summary;
+      }),
     access: (args) => about(args.number, "resolve"),
     run: async (args, context) =>
       answerChange(context, (incident) =>
@@ -200,15 +197,11 @@ export function incidentSubcommands(capability: IncidentCapability): Subcommand<
     aliases: ["sev"],
     usage: `[INC-<n>] <${severities.join("|")}>`,
     summary: "Changes the severity; the update reminder follows the new cadence.",
-    parse: (rest) => {
-      const { number, rest: severityText } = splitIncidentReference(rest);
-      const parsed = parseSeverity(severityText, severities);
-      if (!parsed.ok) return parsed;
-      return {
-        ok: true,
-        value: { ...(number !== undefined ? { number } : {}), severity: parsed.value },
-      };
-    },
+    parse: (rest) =>
+      withIncidentReference(rest, (severityText) => {
+        const parsed = parseSeverity(severityText, severities);
+        return parsed.ok ? ok({ severity: parsed.value }) : parsed;
+      }),
     access: (args) => about(args.number, "changeSeverity"),
     run: async (args, context) =>
       answerChange(context, (incident) =>
@@ -256,24 +249,17 @@ async function answerChange(
 
 export function parseUpdateArgs(
   rest: string,
-): Parsed<{ number?: number; status: IncidentStatus; message: string; isPublic: boolean }> {
-  const { number, rest: afterReference } = splitIncidentReference(rest);
-  const words = afterReference.split(/\s+/).filter(Boolean);
-  const isPublic = words.includes("--public");
-  const [statusWord = "", ...messageWords] = words.filter((word) => word !== "--public");
-  const status = parseStatus(statusWord);
-  if (!status.ok) return status;
-  const message = validateUpdateMessage(messageWords.join(" "));
-  if (!message.ok) return message;
-  return {
-    ok: true,
-    value: {
-      ...(number !== undefined ? { number } : {}),
-      status: status.value,
-      message: message.value,
-      isPublic,
-    },
-  };
+): Result<{ number?: number; status: IncidentStatus; message: string; isPublic: boolean }> {
+  return withIncidentReference(rest, (afterReference) => {
+    const words = afterReference.split(/\s+/).filter(Boolean);
+    const isPublic = words.includes("--public");
+    const [statusWord = "", ...messageWords] = words.filter((word) => word !== "--public");
+    const status = parseStatus(statusWord);
+    if (!status.ok) return status;
+    const message = validateUpdateMessage(messageWords.join(" "));
+    if (!message.ok) return message;
+    return ok({ status: status.value, message: message.value, isPublic });
+  });
 }
 
 export function describeOutcome(outcome: DeclareOutcome): string {
@@ -293,25 +279,18 @@ export function describeOutcome(outcome: DeclareOutcome): string {
   }
 }
 
-interface DeclareModalValues {
-  title: string;
-  severity: string;
-  summary: string;
-  components: string[];
-  customerImpact: boolean;
-  isPrivate: boolean;
-}
+/** What the declare form asks; the declarer is the person who submits it. */
+type DeclareModalValues = Omit<NewIncident, "declaredBy">;
 
 /** Reads the declare modal; returns the values or Slack's per-block errors. */
 export function readDeclareModal(
-  values: Record<string, Record<string, unknown>>,
+  values: ViewValues,
   knownSeverities: readonly string[],
-): Parsed<DeclareModalValues> | { ok: false; errors: Record<string, string> } {
-  const field = (block: string) =>
-    values[block]?.value as { value?: unknown; selected_option?: { value?: unknown } | null } | undefined;
-  const text = (block: string) => stringValue(field(block)?.value);
-  const selected = (block: string) => stringValue(field(block)?.selected_option?.value);
-  const errors: Record<string, string> = {};
+): Result<DeclareModalValues, FieldErrors> {
+  const fields = formFields(values);
+  const text = (block: string) => fields.text(block) ?? "";
+  const selected = (block: string) => fields.selected(block) ?? "";
+  const errors: FieldErrors = {};
   const title = validateTitle(text(declareBlockIds.title));
   if (!title.ok) errors[declareBlockIds.title] = title.error;
   const severity = parseSeverity(selected(declareBlockIds.severity), knownSeverities);
@@ -320,35 +299,25 @@ export function readDeclareModal(
   if (!summary.ok) errors[declareBlockIds.summary] = summary.error;
   const components = parseComponents(text(declareBlockIds.components));
   if (!components.ok) errors[declareBlockIds.components] = components.error;
-  if (!title.ok || !severity.ok || !summary.ok || !components.ok) return { ok: false, errors };
-  return {
-    ok: true,
-    value: {
-      title: title.value,
-      severity: severity.value,
-      summary: summary.value,
-      components: components.value,
-      customerImpact: selected(declareBlockIds.customerImpact) === "yes",
-      isPrivate: selected(declareBlockIds.visibility) === "yes",
-    },
-  };
+  if (!title.ok || !severity.ok || !summary.ok || !components.ok) return err(errors);
+  return ok({
+    title: title.value,
+    severity: severity.value,
+    summary: summary.value,
+    components: components.value,
+    customerImpact: selected(declareBlockIds.customerImpact) === "yes",
+    isPrivate: selected(declareBlockIds.visibility) === "yes",
+  });
 }
 
 /** Modal submissions and buttons that belong to the incident capability. */
 export function registerIncidentInteractions(router: SlackRouter, capability: IncidentCapability): void {
   const severities = severityIds(capability.playbook);
-  const incidentOfButton = async (action: ActionPayload) => {
-    const incident = action.value ? await capability.incidents.findById(action.value) : null;
-    return incident ? { incident } : null;
-  };
 
   router.view({
     callbackId: callbackIds.declare,
     refusalBlock: declareBlockIds.title,
-    read: (values) => {
-      const read = readDeclareModal(values, severities);
-      return read.ok ? read : { ok: false, errors: "errors" in read ? read.errors : { [declareBlockIds.title]: read.error } };
-    },
+    read: (values) => readDeclareModal(values, severities),
     about: { open: "declares a new incident; anyone in the workspace may" },
     run: async (input, interaction) => {
       const outcome = await declareIncident(capability.declare, { ...input, declaredBy: interaction.userId });
@@ -361,7 +330,7 @@ export function registerIncidentInteractions(router: SlackRouter, capability: In
   router.action({
     actionId: actionIds.postUpdate,
     origin: "incident-channel",
-    locate: incidentOfButton,
+    locate: (action) => router.incidentById(action.id),
     needs: () => "contribute",
     run: async ({ incident }, _action, interaction) => {
       await interaction.openView(renderUpdateModal(incident));
@@ -373,10 +342,7 @@ export function registerIncidentInteractions(router: SlackRouter, capability: In
     refusalBlock: updateBlockIds.status,
     read: (values) => readUpdateModal(values),
     about: {
-      locate: async (fields) => {
-        const incident = fields.incidentId ? await capability.incidents.findById(fields.incidentId) : null;
-        return incident ? { incident } : null;
-      },
+      locate: (fields) => router.incidentById(fields.incidentId),
       needs: (_located, change) => updateNeeds(change),
     },
     timing: "before-ack",
@@ -389,7 +355,7 @@ export function registerIncidentInteractions(router: SlackRouter, capability: In
   router.action({
     actionId: actionIds.showStatus,
     origin: "incident-channel",
-    locate: incidentOfButton,
+    locate: (action) => router.incidentById(action.id),
     needs: () => "view",
     run: async ({ incident }, _action, interaction) => {
       await interaction.reply(renderStatus(incident));
@@ -399,24 +365,17 @@ export function registerIncidentInteractions(router: SlackRouter, capability: In
 
 /** Reads the "Post update" form: the status, the message and whether it goes on the status page. */
 export function readUpdateModal(
-  values: Record<string, Record<string, unknown>>,
-): FormRead<{ status: IncidentStatus; message: string; isPublic: boolean }> {
-  const field = (block: string) => values[block]?.value as
-    | { value?: unknown; selected_option?: { value?: unknown } | null; selected_options?: unknown }
-    | undefined;
-  const status = parseStatus(stringValue(field(updateBlockIds.status)?.selected_option?.value));
-  const message = validateUpdateMessage(stringValue(field(updateBlockIds.message)?.value));
+  values: ViewValues,
+): Result<{ status: IncidentStatus; message: string; isPublic: boolean }, FieldErrors> {
+  const fields = formFields(values);
+  const status = parseStatus(fields.selected(updateBlockIds.status) ?? "");
+  const message = validateUpdateMessage(fields.text(updateBlockIds.message) ?? "");
   if (!status.ok || !message.ok) {
-    const errors: Record<string, string> = {};
+    const errors: FieldErrors = {};
     if (!status.ok) errors[updateBlockIds.status] = status.error;
     if (!message.ok) errors[updateBlockIds.message] = message.error;
-    return { ok: false, errors };
+    return err(errors);
   }
-  const selected = field(updateBlockIds.visibility)?.selected_options;
-  const isPublic = Array.isArray(selected) && selected.some((option) => (option as { value?: unknown } | null)?.value === "public");
-  return { ok: true, value: { status: status.value, message: message.value, isPublic } };
-}
-
-function stringValue(value: unknown): string {
-  return typeof value === "string" ? value : "";
+  const isPublic = fields.selectedValues(updateBlockIds.visibility).includes("public");
+  return ok({ status: status.value, message: message.value, isPublic });
 }

@@ -1,6 +1,7 @@
 import type { KnownBlock, View } from "@slack/types";
 import type { Playbook } from "../../core/config/playbook.ts";
 import { escapeMrkdwn, mentionChannel, mentionUser, truncate } from "../../adapters/slack/escape.ts";
+import { formModal, input } from "../../adapters/slack/forms.ts";
 import type { SlackMessage } from "../../adapters/slack/gateway.ts";
 import type { IncidentWithRoles } from "../../domain/incidents/repository.ts";
 import { sharedButtonIds } from "../../domain/incidents/buttons.ts";
@@ -248,79 +249,48 @@ export function renderDeclareModal(playbook: Playbook, privateMetadata: string):
     { text: { type: "plain_text" as const, text: "No" }, value: "no" },
     { text: { type: "plain_text" as const, text: "Yes" }, value: "yes" },
   ];
-  return {
-    type: "modal",
-    callback_id: callbackIds.declare,
-    private_metadata: privateMetadata,
-    title: { type: "plain_text", text: "Declare an incident" },
-    submit: { type: "plain_text", text: "Declare" },
-    close: { type: "plain_text", text: "Cancel" },
+  return formModal({
+    callbackId: callbackIds.declare,
+    privateMetadata,
+    title: "Declare an incident",
+    submit: "Declare",
     blocks: [
-      {
-        type: "input",
-        block_id: declareBlockIds.title,
-        label: { type: "plain_text", text: "Title" },
+      input({
+        blockId: declareBlockIds.title,
+        label: "Title",
         element: {
           type: "plain_text_input",
-          action_id: "value",
           max_length: limits.titleMaxLength,
           placeholder: { type: "plain_text", text: "Checkout API returning 500s" },
         },
-      },
-      {
-        type: "input",
-        block_id: declareBlockIds.severity,
-        label: { type: "plain_text", text: "Severity" },
-        element: { type: "static_select", action_id: "value", options: severityOptions },
-      },
-      {
-        type: "input",
-        block_id: declareBlockIds.summary,
+      }),
+      input({ blockId: declareBlockIds.severity, label: "Severity", element: { type: "static_select", options: severityOptions } }),
+      input({
+        blockId: declareBlockIds.summary,
         optional: true,
-        label: { type: "plain_text", text: "Summary" },
-        element: {
-          type: "plain_text_input",
-          action_id: "value",
-          multiline: true,
-          max_length: limits.summaryMaxLength,
-        },
-      },
-      {
-        type: "input",
-        block_id: declareBlockIds.components,
+        label: "Summary",
+        element: { type: "plain_text_input", multiline: true, max_length: limits.summaryMaxLength },
+      }),
+      input({
+        blockId: declareBlockIds.components,
         optional: true,
-        label: { type: "plain_text", text: "Affected components" },
-        hint: { type: "plain_text", text: "Comma-separated, e.g. API, Checkout" },
-        element: { type: "plain_text_input", action_id: "value" },
-      },
-      {
-        type: "input",
-        block_id: declareBlockIds.customerImpact,
-        label: { type: "plain_text", text: "Are customers affected?" },
-        element: {
-          type: "radio_buttons",
-          action_id: "value",
-          options: yesNo,
-          initial_option: yesNo[0],
-        },
-      },
-      {
-        type: "input",
-        block_id: declareBlockIds.visibility,
-        label: { type: "plain_text", text: "Private incident?" },
-        hint: {
-          type: "plain_text",
-          text: "Private incidents get a private channel, no announcement and never reach the status page.",
-        },
-        element: {
-          type: "radio_buttons",
-          action_id: "value",
-          options: yesNo,
-          initial_option: yesNo[0],
-        },
-      },
+        label: "Affected components",
+        hint: "Comma-separated, e.g. API, Checkout",
+        element: { type: "plain_text_input" },
+      }),
+      input({
+        blockId: declareBlockIds.customerImpact,
+        label: "Are customers affected?",
+        element: { type: "radio_buttons", options: yesNo, initial_option: yesNo[0] },
+      }),
+      input({
+        blockId: declareBlockIds.visibility,
+        label: "Private incident?",
+        hint: "Private incidents get a private channel, no announcement and never reach the status page.",
+        element: { type: "radio_buttons", options: yesNo, initial_option: yesNo[0] },
+      }),
     ],
-  };
+  });
 }
 
 export function renderStatusUpdate(
@@ -390,38 +360,24 @@ export function renderUpdateModal(incident: IncidentWithRoles): View {
     text: { type: "plain_text" as const, text: "Also publish on the status page" },
     value: "public",
   };
-  return {
-    type: "modal",
-    callback_id: callbackIds.update,
-    private_metadata: JSON.stringify({ incidentId: incident.id }),
-    title: { type: "plain_text", text: truncate(`Update ${incidentKey(incident.number)}`, 24) },
-    submit: { type: "plain_text", text: "Post update" },
-    close: { type: "plain_text", text: "Cancel" },
+  return formModal({
+    callbackId: callbackIds.update,
+    privateMetadata: JSON.stringify({ incidentId: incident.id }),
+    title: truncate(`Update ${incidentKey(incident.number)}`, 24),
+    submit: "Post update",
     blocks: [
-      {
-        type: "input",
-        block_id: updateBlockIds.status,
-        label: { type: "plain_text", text: "Status" },
-        element: { type: "static_select", action_id: "value", options, initial_option: current },
-      },
-      {
-        type: "input",
-        block_id: updateBlockIds.message,
-        label: { type: "plain_text", text: "What do we know now?" },
-        element: {
-          type: "plain_text_input",
-          action_id: "value",
-          multiline: true,
-          max_length: limits.updateMaxLength,
-        },
-      },
-      {
-        type: "input",
-        block_id: updateBlockIds.visibility,
+      input({ blockId: updateBlockIds.status, label: "Status", element: { type: "static_select", options, initial_option: current } }),
+      input({
+        blockId: updateBlockIds.message,
+        label: "What do we know now?",
+        element: { type: "plain_text_input", multiline: true, max_length: limits.updateMaxLength },
+      }),
+      input({
+        blockId: updateBlockIds.visibility,
         optional: true,
-        label: { type: "plain_text", text: "Visibility" },
-        element: { type: "checkboxes", action_id: "value", options: [publicOption] },
-      },
+        label: "Visibility",
+        element: { type: "checkboxes", options: [publicOption] },
+      }),
     ],
-  };
+  });
 }

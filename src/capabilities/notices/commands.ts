@@ -1,10 +1,10 @@
-import { isUuid } from "../../domain/incidents/repository.ts";
-import { splitIncidentReference } from "../../domain/incidents/rules.ts";
-import { defineSubcommand, type Subcommand } from "../../adapters/slack/command-router.ts";
+import { err, ok, type Result } from "../../core/result.ts";
+import { defineSubcommand, type Subcommand, withIncidentReference } from "../../adapters/slack/command-router.ts";
 import { escapeMrkdwn } from "../../adapters/slack/escape.ts";
 import { withoutControlCharacters } from "../../core/text.ts";
 import type { SlackGateway } from "../../adapters/slack/gateway.ts";
-import type { ActionPayload, FormRead, SlackRouter } from "../../adapters/slack/router.ts";
+import { type ActionPayload, type FieldErrors, formFields } from "../../adapters/slack/payload.ts";
+import type { SlackRouter } from "../../adapters/slack/router.ts";
 import {
   approveNotice,
   currentDraft,
@@ -27,13 +27,13 @@ export function noticeSubcommands(capability: NoticeCapability): Subcommand<unkn
     aliases: ["notice"],
     usage: `[INC-<n>] [${noticePhases.join("|")}]`,
     summary: "Drafts the customer notice for the current phase (or the one named) and opens it for editing.",
-    parse: (rest) => {
-      const { number, rest: phaseText } = splitIncidentReference(rest);
-      if (phaseText && !(noticePhases as readonly string[]).includes(phaseText.toLowerCase())) {
-        return { ok: false, error: `"${escapeMrkdwn(phaseText)}" is not a notice phase. Use one of: ${noticePhases.join(", ")}.` };
-      }
-      return { ok: true, value: { ...(number !== undefined ? { number } : {}), ...(phaseText ? { phase: phaseText } : {}) } };
-    },
+    parse: (rest) =>
+      withIncidentReference(rest, (phaseText): Result<{ phase?: string }> => {
+        if (phaseText && !(noticePhases as readonly string[]).includes(phaseText.toLowerCase())) {
+          return err(`"${escapeMrkdwn(phaseText)}" is not a notice phase. Use one of: ${noticePhases.join(", ")}.`);
+        }
+        return ok(phaseText ? { phase: phaseText } : {});
+      }),
     // The draft carries the incident's title: only someone who may see the incident gets it.
     access: (args) => ({ kind: "incident", number: args.number, needs: "contribute" }),
     run: async (args, context) => {
@@ -47,7 +47,7 @@ export function noticeSubcommands(capability: NoticeCapability): Subcommand<unkn
 
 export function registerNoticeInteractions(router: SlackRouter, capability: NoticeCapability): void {
   const noticeOfButton = async (action: ActionPayload) => {
-    const notice = isUuid(action.value) ? await capability.prisma.notice.findUnique({ where: { id: action.value } }) : null;
+    const notice = action.id ? await capability.prisma.notice.findUnique({ where: { id: action.id } }) : null;
     const incident = notice ? await capability.incidents.findById(notice.incidentId) : null;
     return notice && incident ? { incident, notice } : null;
   };
@@ -55,10 +55,7 @@ export function registerNoticeInteractions(router: SlackRouter, capability: Noti
   router.action({
     actionId: noticeActionIds.draft,
     origin: "incident-channel",
-    locate: async (action) => {
-      const incident = action.value ? await capability.incidents.findById(action.value) : null;
-      return incident ? { incident } : null;
-    },
+    locate: (action) => router.incidentById(action.id),
     needs: () => "contribute",
     run: async ({ incident }, _action, interaction) => {
       const phase = parsePhase(undefined, incident)!;
@@ -80,26 +77,24 @@ export function registerNoticeInteractions(router: SlackRouter, capability: Noti
   router.view({
     callbackId: noticeCallbackId,
     refusalBlock: noticeBlockIds.body,
-    read: (values): FormRead<{ subject: string; body: string }> => {
-      const text = (block: string) => {
-        const value = (values[block]?.value as { value?: unknown } | undefined)?.value;
-        return withoutControlCharacters(typeof value === "string" ? value : "").trim();
-      };
+    read: (values): Result<{ subject: string; body: string }, FieldErrors> => {
+      const fields = formFields(values);
+      const text = (block: string) => withoutControlCharacters(fields.text(block) ?? "").trim();
       const subject = text(noticeBlockIds.subject);
       const body = text(noticeBlockIds.body);
-      const errors: Record<string, string> = {};
+      const errors: FieldErrors = {};
       if (!subject) errors[noticeBlockIds.subject] = "The subject is empty.";
       if (subject.length > noticeLimits.subject) errors[noticeBlockIds.subject] = `Keep the subject to ${noticeLimits.subject} characters.`;
       if (!body) errors[noticeBlockIds.body] = "The email is empty.";
       if (body.length > noticeLimits.body) errors[noticeBlockIds.body] = `Keep the email to ${noticeLimits.body} characters.`;
-      return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, value: { subject, body } };
+      return Object.keys(errors).length > 0 ? err(errors) : ok({ subject, body });
     },
     about: {
       locate: async (fields) => {
         const phase = fields.phase as NoticePhase | undefined;
         if (!phase || !(noticePhases as readonly string[]).includes(phase)) return null;
-        const incident = fields.incidentId ? await capability.incidents.findById(fields.incidentId) : null;
-        return incident ? { incident, phase } : null;
+        const located = await router.incidentById(fields.incidentId);
+        return located ? { ...located, phase } : null;
       },
       needs: () => "contribute" as const,
     },

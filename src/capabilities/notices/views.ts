@@ -2,6 +2,7 @@ import type { KnownBlock, View } from "@slack/types";
 import { sharedButtonIds } from "../../domain/incidents/buttons.ts";
 import { incidentKey } from "../../domain/incidents/rules.ts";
 import { escapeMrkdwn, mentionUser, truncate } from "../../adapters/slack/escape.ts";
+import { formModal, input } from "../../adapters/slack/forms.ts";
 import type { SlackMessage } from "../../adapters/slack/gateway.ts";
 import type { NoticePhase } from "./templates.ts";
 
@@ -21,13 +22,11 @@ export function renderNoticeModal(
   phase: NoticePhase,
   draft: { subject: string; body: string; version?: number },
 ): View {
-  return {
-    type: "modal",
-    callback_id: noticeCallbackId,
-    private_metadata: JSON.stringify({ incidentId: incident.id, phase }),
-    title: { type: "plain_text", text: "Customer notice" },
-    submit: { type: "plain_text", text: "Save draft" },
-    close: { type: "plain_text", text: "Cancel" },
+  return formModal({
+    callbackId: noticeCallbackId,
+    privateMetadata: JSON.stringify({ incidentId: incident.id, phase }),
+    title: "Customer notice",
+    submit: "Save draft",
     blocks: [
       {
         type: "context",
@@ -38,31 +37,27 @@ export function renderNoticeModal(
           },
         ],
       },
-      {
-        type: "input",
-        block_id: noticeBlockIds.subject,
-        label: { type: "plain_text", text: "Subject" },
+      input({
+        blockId: noticeBlockIds.subject,
+        label: "Subject",
         element: {
           type: "plain_text_input",
-          action_id: "value",
           initial_value: truncate(draft.subject, noticeLimits.subject),
           max_length: noticeLimits.subject,
         },
-      },
-      {
-        type: "input",
-        block_id: noticeBlockIds.body,
-        label: { type: "plain_text", text: "Email body" },
+      }),
+      input({
+        blockId: noticeBlockIds.body,
+        label: "Email body",
         element: {
           type: "plain_text_input",
-          action_id: "value",
           multiline: true,
           initial_value: truncate(draft.body, noticeLimits.body),
           max_length: noticeLimits.body,
         },
-      },
+      }),
     ],
-  };
+  });
 }
 
 function preview(notice: { subject: string; body: string }): string {

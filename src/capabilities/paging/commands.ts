@@ -1,12 +1,12 @@
 import type { ChannelMembership } from "../../adapters/slack/membership.ts";
 import type { Playbook } from "../../core/config/playbook.ts";
-import { isUuid } from "../../domain/incidents/repository.ts";
-import { incidentKey, splitIncidentReference } from "../../domain/incidents/rules.ts";
+import { incidentKey } from "../../domain/incidents/rules.ts";
+import { err, ok, type Result } from "../../core/result.ts";
 import {
   type CommandContext,
   defineSubcommand,
-  type Parsed,
   type Subcommand,
+  withIncidentReference,
 } from "../../adapters/slack/command-router.ts";
 import { escapeMrkdwn, parseUserMention } from "../../adapters/slack/escape.ts";
 import type { SlackGateway } from "../../adapters/slack/gateway.ts";
@@ -30,7 +30,7 @@ export interface PagingCapability extends PagingDependencies {
 }
 
 /** `ic`, `comms-lead`, `Comms_Lead` → the playbook's role id. */
-export function parseRole(word: string, playbook: Playbook): Parsed<string> {
+export function parseRole(word: string, playbook: Playbook): Result<string> {
   const normalized = word.trim().toLowerCase().replaceAll("-", "_");
   const role = normalized === "ic" ? "incident_commander" : normalized;
   if (role in playbook.roles) return { ok: true, value: role };
@@ -54,23 +54,17 @@ export function pagingSubcommands(capability: PagingCapability): Subcommand<unkn
     usage: "[INC-<n>] <role|@person> [message]",
     summary:
       "Pages a role (through its escalation policy) or a person, with an Acknowledge button.",
-    parse: (rest) => {
-      const { number, rest: afterReference } = splitIncidentReference(rest);
-      const [first = "", ...words] = afterReference.split(/\s+/);
-      const ref = number !== undefined ? { number } : {};
-      const message = words.join(" ").trim();
-      if (message.length > 500)
-        return { ok: false, error: "Keep the page message to 500 characters." };
-      const userId = parseUserMention(first);
-      if (userId) return { ok: true, value: { ...ref, target: { userId }, message } };
-      const role = parseRole(first, playbook);
-      if (!role.ok)
-        return {
-          ok: false,
-          error: `${role.error} Or mention a person: \`/incident page @alice\`.`,
-        };
-      return { ok: true, value: { ...ref, target: { role: role.value }, message } };
-    },
+    parse: (rest) =>
+      withIncidentReference(rest, (afterReference): Result<Omit<PageArgs, "number">> => {
+        const [first = "", ...words] = afterReference.split(/\s+/);
+        const message = words.join(" ").trim();
+        if (message.length > 500) return err("Keep the page message to 500 characters.");
+        const userId = parseUserMention(first);
+        if (userId) return ok({ target: { userId }, message });
+        const role = parseRole(first, playbook);
+        if (!role.ok) return err(`${role.error} Or mention a person: \`/incident page @alice\`.`);
+        return ok({ target: { role: role.value }, message });
+      }),
     access: (args) => ({ kind: "incident", number: args.number, needs: "contribute" }),
     run: async (args, context) => {
       const incident = context.incident!;
@@ -97,19 +91,15 @@ export function pagingSubcommands(capability: PagingCapability): Subcommand<unkn
     name: "role",
     usage: "[INC-<n>] <role> @person",
     summary: "Assigns a role directly (and stops paging for it).",
-    parse: (rest) => {
-      const { number, rest: afterReference } = splitIncidentReference(rest);
-      const [roleWord = "", mention = "", ...extra] = afterReference.split(/\s+/);
-      const parsedRole = parseRole(roleWord, playbook);
-      if (!parsedRole.ok) return parsedRole;
-      const userId = parseUserMention(mention);
-      if (!userId || extra.length > 0)
-        return { ok: false, error: "Mention exactly one person, e.g. `@alice`." };
-      return {
-        ok: true,
-        value: { ...(number !== undefined ? { number } : {}), role: parsedRole.value, userId },
-      };
-    },
+    parse: (rest) =>
+      withIncidentReference(rest, (afterReference): Result<{ role: string; userId: string }> => {
+        const [roleWord = "", mention = "", ...extra] = afterReference.split(/\s+/);
+        const parsedRole = parseRole(roleWord, playbook);
+        if (!parsedRole.ok) return parsedRole;
+        const userId = parseUserMention(mention);
+        if (!userId || extra.length > 0) return err("Mention exactly one person, e.g. `@alice`.");
+        return ok({ role: parsedRole.value, userId });
+      }),
     access: (args) => ({ kind: "incident", number: args.number, needs: "assignRoles" }),
     run: async (args, context) => {
       const incident = context.incident!;
@@ -142,7 +132,7 @@ export function registerPagingInteractions(router: SlackRouter, capability: Pagi
     // A page is a DM to one person; only they may answer it (the policy's "answerPage").
     origin: "addressee",
     locate: async (action) => {
-      const page = isUuid(action.value) ? await capability.prisma.page.findUnique({ where: { id: action.value } }) : null;
+      const page = action.id ? await capability.prisma.page.findUnique({ where: { id: action.id } }) : null;
       const incident = page ? await capability.incidents.findById(page.incidentId) : null;
       return page && incident ? { incident, addressee: page.userId, byHand: page.role === "" } : null;
     },
@@ -151,7 +141,7 @@ export function registerPagingInteractions(router: SlackRouter, capability: Pagi
     needs: ({ incident, byHand }) => (incident.isPrivate && byHand ? ["answerPage", "view"] : "answerPage"),
     gone: "That page no longer exists.",
     run: async ({ incident }, action, interaction) => {
-      const result = await acknowledgePage(capability, action.value!, interaction.userId);
+      const result = await acknowledgePage(capability, action.id!, interaction.userId);
       if (!result.ok) {
         await interaction.reply({ text: result.error });
         return;

@@ -2,7 +2,6 @@ import { escapeMrkdwn } from "../../adapters/slack/escape.ts";
 import type { SlackRouter } from "../../adapters/slack/router.ts";
 import type { Clock } from "../../core/clock.ts";
 import { sharedButtonIds } from "../../domain/incidents/buttons.ts";
-import type { IncidentRepository } from "../../domain/incidents/repository.ts";
 import { incidentKey } from "../../domain/incidents/rules.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { snoozeReminder } from "./reminders.ts";
@@ -11,15 +10,12 @@ import { snoozeMinutes } from "./schedule.ts";
 /** The reminder's "Snooze" button, in the incident channel. */
 export function registerReminderInteractions(
   router: SlackRouter,
-  deps: { prisma: PrismaClient; clock: Clock; incidents: IncidentRepository },
+  deps: { prisma: PrismaClient; clock: Clock },
 ): void {
   router.action({
     actionId: sharedButtonIds.snoozeReminder,
     origin: "incident-channel",
-    locate: async (action) => {
-      const incident = action.value ? await deps.incidents.findById(action.value) : null;
-      return incident ? { incident } : null;
-    },
+    locate: (action) => router.incidentById(action.id),
     needs: () => "contribute",
     run: async ({ incident }, _action, interaction) => {
       const result = await snoozeReminder(deps, incident, snoozeMinutes);

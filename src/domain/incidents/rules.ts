@@ -1,3 +1,4 @@
+import type { Result } from "../../core/result.ts";
 import { withoutControlCharacters } from "../../core/text.ts";
 /**
  * Pure rules about incidents: validation of what people type, naming, and the
@@ -23,14 +24,12 @@ export const limits = {
   updateMaxLength: 3000,
 } as const;
 
-export type Validation<T> = { ok: true; value: T } | { ok: false; error: string };
-
 export function incidentKey(number: number): string {
   return `INC-${number}`;
 }
 
 /** Accepts `sev2`, `SEV2`, `2`; returns the playbook's id or an error naming the choices. */
-export function parseSeverity(input: string, known: readonly string[]): Validation<string> {
+export function parseSeverity(input: string, known: readonly string[]): Result<string> {
   const normalized = input.trim().toUpperCase();
   const candidate = /^\d$/.test(normalized) ? `SEV${normalized}` : normalized;
   if (known.includes(candidate)) return { ok: true, value: candidate };
@@ -40,7 +39,7 @@ export function parseSeverity(input: string, known: readonly string[]): Validati
   };
 }
 
-export function validateTitle(input: string): Validation<string> {
+export function validateTitle(input: string): Result<string> {
   const title = withoutControlCharacters(input).replace(/\s+/g, " ").trim();
   if (title === "") return { ok: false, error: "The title is empty. Say what is broken." };
   if (title.length > limits.titleMaxLength) {
@@ -52,7 +51,7 @@ export function validateTitle(input: string): Validation<string> {
   return { ok: true, value: title };
 }
 
-export function validateSummary(input: string): Validation<string> {
+export function validateSummary(input: string): Result<string> {
   const summary = withoutControlCharacters(input).trim();
   if (summary.length > limits.summaryMaxLength) {
     return {
@@ -64,7 +63,7 @@ export function validateSummary(input: string): Validation<string> {
 }
 
 /** Comma- or newline-separated component names, deduplicated, order kept. */
-export function parseComponents(input: string): Validation<string[]> {
+export function parseComponents(input: string): Result<string[]> {
   const names = [
     ...new Set(
       withoutControlCharacters(input)
@@ -111,7 +110,7 @@ export function parseIncidentReference(input: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-export function parseStatus(input: string): Validation<IncidentStatus> {
+export function parseStatus(input: string): Result<IncidentStatus> {
   const status = input.trim().toLowerCase();
   if ((incidentStatuses as readonly string[]).includes(status)) {
     return { ok: true, value: status as IncidentStatus };
@@ -122,7 +121,7 @@ export function parseStatus(input: string): Validation<IncidentStatus> {
   };
 }
 
-export function validateUpdateMessage(input: string): Validation<string> {
+export function validateUpdateMessage(input: string): Result<string> {
   const message = withoutControlCharacters(input).trim();
   if (message === "") return { ok: false, error: "The update message is empty. Say what changed." };
   if (message.length > limits.updateMaxLength) {

@@ -1,6 +1,7 @@
 import type { Prisma } from "../../../generated/prisma/client.ts";
 import { incidentKey, parseIncidentReference } from "../../../domain/incidents/rules.ts";
-import { defineSubcommand, type Parsed, type Subcommand } from "../../../adapters/slack/command-router.ts";
+import type { Result } from "../../../core/result.ts";
+import { defineSubcommand, type Subcommand } from "../../../adapters/slack/command-router.ts";
 import { escapeMrkdwn, truncate } from "../../../adapters/slack/escape.ts";
 import type { SlackMessage } from "../../../adapters/slack/gateway.ts";
 import type { FollowUpCapability } from "../capability.ts";
@@ -33,7 +34,7 @@ export type ActionsFilter =
 export const maxListed = 40;
 const filters = ["mine", "overdue", "all"] as const;
 
-export function parseActionsFilter(rest: string): Parsed<ActionsFilter> {
+export function parseActionsFilter(rest: string): Result<ActionsFilter> {
   const words = rest.trim().split(/\s+/).filter(Boolean);
   if (words.length === 0) return { ok: true, value: { kind: "incident" } };
   const [word = ""] = words;
