@@ -233,6 +233,24 @@ export class SlackRouter {
     return incident;
   }
 
+  /**
+   * The common button: posted in its incident's channel, its value the
+   * incident's id. Refused from any other channel, like every action.
+   */
+  incidentButton(definition: {
+    actionId: string;
+    needs: Capability;
+    run(located: Located, action: ActionPayload, interaction: Interaction): Promise<void>;
+  }): void {
+    this.action({
+      actionId: definition.actionId,
+      origin: "incident-channel",
+      locate: (action) => this.incidentById(action.id),
+      needs: () => definition.needs,
+      run: definition.run,
+    });
+  }
+
   action<S extends Located>(definition: ActionDefinition<S>): void {
     const { app, log } = this.deps;
     this.record({ kind: "action", id: definition.actionId, rule: `${definition.origin}; needs per payload` });

@@ -327,11 +327,9 @@ export function registerIncidentInteractions(router: SlackRouter, capability: In
     },
   });
 
-  router.action({
+  router.incidentButton({
     actionId: actionIds.postUpdate,
-    origin: "incident-channel",
-    locate: (action) => router.incidentById(action.id),
-    needs: () => "contribute",
+    needs: "contribute",
     run: async ({ incident }, _action, interaction) => {
       await interaction.openView(renderUpdateModal(incident));
     },
@@ -352,11 +350,9 @@ export function registerIncidentInteractions(router: SlackRouter, capability: In
     },
   });
 
-  router.action({
+  router.incidentButton({
     actionId: actionIds.showStatus,
-    origin: "incident-channel",
-    locate: (action) => router.incidentById(action.id),
-    needs: () => "view",
+    needs: "view",
     run: async ({ incident }, _action, interaction) => {
       await interaction.reply(renderStatus(incident));
     },

@@ -52,11 +52,9 @@ export function registerNoticeInteractions(router: SlackRouter, capability: Noti
     return notice && incident ? { incident, notice } : null;
   };
 
-  router.action({
+  router.incidentButton({
     actionId: noticeActionIds.draft,
-    origin: "incident-channel",
-    locate: (action) => router.incidentById(action.id),
-    needs: () => "contribute",
+    needs: "contribute",
     run: async ({ incident }, _action, interaction) => {
       const phase = parsePhase(undefined, incident)!;
       await interaction.openView(renderNoticeModal(incident, phase, await currentDraft(capability, incident, phase)));

@@ -12,11 +12,9 @@ export function registerReminderInteractions(
   router: SlackRouter,
   deps: { prisma: PrismaClient; clock: Clock },
 ): void {
-  router.action({
+  router.incidentButton({
     actionId: sharedButtonIds.snoozeReminder,
-    origin: "incident-channel",
-    locate: (action) => router.incidentById(action.id),
-    needs: () => "contribute",
+    needs: "contribute",
     run: async ({ incident }, _action, interaction) => {
       const result = await snoozeReminder(deps, incident, snoozeMinutes);
       const minutesLeft = result.ok ? Math.round((result.dueAt.getTime() - deps.clock.now().getTime()) / 60_000) : 0;
