@@ -4,7 +4,7 @@ import type { ActionItem } from "../../generated/prisma/client.ts";
 import { type IncidentWithRoles, isUuid } from "../../domain/incidents/repository.ts";
 import { incidentKey, splitIncidentReference } from "../../domain/incidents/rules.ts";
 import { escapeMrkdwn, mentionUser, parseUserMention, truncate } from "../../adapters/slack/escape.ts";
-import type { Result } from "../../core/result.ts";
+import { err, ok, type Result } from "../../core/result.ts";
 import { withoutControlCharacters } from "../../core/text.ts";
 import type { SlackMessage } from "../../adapters/slack/gateway.ts";
 import { enqueueSlackPost } from "../../adapters/slack/outbox.ts";
@@ -187,10 +187,6 @@ export function renderActionItemAdded(item: ActionItem, createdBy: string, githu
   };
 }
 
-export type CompleteResult =
-  | { ok: true; item: ActionItem; changed: boolean }
-  | { ok: false; error: string };
-
 /**
  * Marks an item done from Slack (the Mark done button): noted on the
  * timeline and in the channel, and its GitHub issue is closed through the
@@ -200,8 +196,8 @@ export async function completeActionItem(
   capability: FollowUpCapability,
   itemId: string,
   userId: string,
-): Promise<CompleteResult> {
-  if (!isUuid(itemId)) return { ok: false, error: "That action item no longer exists." };
+): Promise<Result<{ item: ActionItem; changed: boolean }>> {
+  if (!isUuid(itemId)) return err("That action item no longer exists.");
   const now = capability.clock.now();
   const result = await capability.prisma.$transaction(async (tx) => {
     const changed = await tx.actionItem.updateManyAndReturn({
@@ -212,7 +208,7 @@ export async function completeActionItem(
     const item = changed[0];
     if (!item) {
       const existing = await tx.actionItem.findUnique({ where: { id: itemId } });
-      return existing ? { ok: true as const, item: existing, changed: false } : { ok: false as const, error: "That action item no longer exists." };
+      return existing ? ok({ item: existing, changed: false }) : err("That action item no longer exists.");
     }
     await appendTimeline(tx, { incidentId: item.incidentId, kind: "action_item_done", actorId: userId, at: now, data: { actionItemId: item.id, text: item.text, via: "slack" } });
     if (item.githubState !== "off") await queueIssueStatePush(tx, item.id, now);
@@ -230,11 +226,12 @@ export async function completeActionItem(
       );
     }
     const { incident: _incident, ...plain } = item;
-    return { ok: true as const, item: plain, changed: true };
+    return ok({ item: plain, changed: true });
   });
-  if (result.ok && result.changed) {
+  if (result.ok && result.value.changed) {
+    const { item } = result.value;
     capability.wake();
-    capability.actionItemsChanged([result.item.createdBy, ...(result.item.ownerId ? [result.item.ownerId] : [])]);
+    capability.actionItemsChanged([item.createdBy, ...(item.ownerId ? [item.ownerId] : [])]);
   }
   return result;
 }

@@ -48,8 +48,8 @@ export function registerActionItemInteractions(router: SlackRouter, capability: 
       const result = await completeActionItem(capability, itemId, interaction.userId);
       const text = !result.ok
         ? result.error
-        : result.changed
-          ? result.item.githubState === "off"
+        : result.value.changed
+          ? result.value.item.githubState === "off"
             ? "Marked done."
             : "Marked done; its GitHub issue will be closed."
           : "That action item was already done.";

@@ -28,7 +28,6 @@ import {
   validateUpdateMessage,
 } from "../../domain/incidents/rules.ts";
 import {
-  type ChangeResult,
   changeSeverity,
   changeStatus,
   type StatusDependencies,
@@ -232,7 +231,7 @@ export function updateNeeds(change: { status: IncidentStatus; isPublic: boolean 
  */
 async function answerChange(
   context: CommandContext,
-  apply: (incident: IncidentWithRoles) => Promise<ChangeResult>,
+  apply: (incident: IncidentWithRoles) => Promise<Result<IncidentWithRoles>>,
 ): Promise<void> {
   const incident = context.incident!;
   const result = await apply(incident);
@@ -242,7 +241,7 @@ async function answerChange(
   }
   if (context.invocation.channelId !== incident.channelId) {
     await context.reply({
-      text: `Done: ${incidentKey(incident.number)} is now ${result.incident.severity}, ${result.incident.status}. See ${mentionChannel(incident.channelId!)}.`,
+      text: `Done: ${incidentKey(incident.number)} is now ${result.value.severity}, ${result.value.status}. See ${mentionChannel(incident.channelId!)}.`,
     });
   }
 }

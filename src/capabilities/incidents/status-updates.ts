@@ -1,4 +1,5 @@
 import type { Playbook } from "../../core/config/playbook.ts";
+import { err, ok, type Result } from "../../core/result.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { scheduleTimer } from "../../core/scheduler/timers.ts";
 import type { Transaction } from "../../core/scheduler/types.ts";
@@ -8,7 +9,7 @@ import { enqueueSlackPost } from "../../adapters/slack/outbox.ts";
 import type { IncidentEvents } from "../../domain/incidents/events.ts";
 import { decideTransition } from "../../domain/incidents/lifecycle.ts";
 import type { Incident, IncidentRepository, IncidentWithRoles } from "../../domain/incidents/repository.ts";
-import type { IncidentStatus } from "../../domain/incidents/rules.ts";
+import { type IncidentStatus, incidentKey } from "../../domain/incidents/rules.ts";
 import { appendTimeline } from "../../domain/incidents/timeline.ts";
 import { completeDeclarationDelayMs, completeDeclarationKind } from "./declare.ts";
 import {
@@ -40,8 +41,6 @@ export interface StatusDependencies {
   /** Publishes each change inside its transaction; after the commit it wakes the timer engine. */
   events: IncidentEvents;
 }
-
-export type ChangeResult = { ok: true; incident: IncidentWithRoles } | { ok: false; error: string };
 
 export type StatusChange =
   | { type: "update"; status: IncidentStatus; message: string; isPublic: boolean }
@@ -90,7 +89,7 @@ export async function changeStatus(
   incident: IncidentWithRoles,
   change: StatusChange,
   actorId: string,
-): Promise<ChangeResult> {
+): Promise<Result<IncidentWithRoles>> {
   const decision = decideTransition(
     incident,
     change.type === "update" ? { type: "update", status: change.status } : { type: change.type },
@@ -158,7 +157,7 @@ export async function changeStatus(
       await deps.events.publish(tx, { type: "incident.reopened", incident: updated, actorId, at: now });
     }
   });
-  return { ok: true, incident: (await deps.incidents.findById(incident.id))! };
+  return ok((await deps.incidents.findById(incident.id))!);
 }
 
 export async function changeSeverity(
@@ -166,9 +165,9 @@ export async function changeSeverity(
   incident: IncidentWithRoles,
   severity: string,
   actorId: string,
-): Promise<ChangeResult> {
+): Promise<Result<IncidentWithRoles>> {
   if (incident.severity === severity) {
-    return { ok: false, error: `INC-${incident.number} is already ${severity}.` };
+    return err(`${incidentKey(incident.number)} is already ${severity}.`);
   }
   const now = deps.clock.now();
   await deps.events.transaction(async (tx) => {
@@ -199,7 +198,7 @@ export async function changeSeverity(
     );
     await scheduleRefresh(tx, incident.id, now);
   });
-  return { ok: true, incident: (await deps.incidents.findById(incident.id))! };
+  return ok((await deps.incidents.findById(incident.id))!);
 }
 
 /** The incident channel gets the message; the announcement gets it in its thread. */

@@ -114,15 +114,15 @@ export function registerNoticeInteractions(router: SlackRouter, capability: Noti
         await interaction.reply({ text: result.error });
         return;
       }
-      if (!result.newlyApproved) {
+      if (!result.value.newlyApproved) {
         await interaction.reply({ text: "This version was already approved; here is its .eml file again." });
       }
-      if (result.incident.channelId) {
+      if (result.value.incident.channelId) {
         await capability.slack
-          .uploadFile(result.incident.channelId, {
-            filename: result.filename,
-            title: result.subject,
-            content: result.eml,
+          .uploadFile(result.value.incident.channelId, {
+            filename: result.value.filename,
+            title: result.value.subject,
+            content: result.value.eml,
             comment: "The approved notice as an .eml file.",
           })
           .catch(async (error: unknown) => {

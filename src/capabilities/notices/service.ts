@@ -1,4 +1,5 @@
 import type { Playbook } from "../../core/config/playbook.ts";
+import { err, ok, type Result } from "../../core/result.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { type IncidentRepository, type IncidentWithRoles, isUuid } from "../../domain/incidents/repository.ts";
 import { incidentKey } from "../../domain/incidents/rules.ts";
@@ -115,13 +116,17 @@ export async function saveNoticeVersion(
   return notice;
 }
 
-export type ApproveResult =
-  | { ok: true; incident: Incident; eml: Buffer; filename: string; subject: string; newlyApproved: boolean }
-  | { ok: false; error: string };
+export interface ApprovedNotice {
+  incident: Incident;
+  eml: Buffer;
+  filename: string;
+  subject: string;
+  newlyApproved: boolean;
+}
 
-export async function approveNotice(deps: NoticeDependencies, noticeId: string, userId: string): Promise<ApproveResult> {
+export async function approveNotice(deps: NoticeDependencies, noticeId: string, userId: string): Promise<Result<ApprovedNotice>> {
   const notice = isUuid(noticeId) ? await deps.prisma.notice.findUnique({ where: { id: noticeId } }) : null;
-  if (!notice) return { ok: false, error: "That notice no longer exists." };
+  if (!notice) return err("That notice no longer exists.");
   // Who may approve was decided by the access policy ("approveNotice") before this ran.
   const incident = (await deps.incidents.findById(notice.incidentId))!;
   const now = deps.clock.now();
@@ -160,14 +165,13 @@ export async function approveNotice(deps: NoticeDependencies, noticeId: string, 
     date: notice.approvedAt ?? now,
     messageId: `<notice-${notice.id}@incident-bot>`,
   });
-  return {
-    ok: true,
+  return ok({
     incident,
     eml,
     filename: `${incidentKey(incident.number)}-${notice.phase}-v${notice.version}.eml`,
     subject: notice.subject,
     newlyApproved: approved,
-  };
+  });
 }
 
 /** On activation, for severities that require a notice: the approval deadline. */

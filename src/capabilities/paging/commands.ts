@@ -14,7 +14,6 @@ import type { SlackRouter } from "../../adapters/slack/router.ts";
 import {
   acknowledgePage,
   assignRole,
-  type PageResult,
   type PagingDependencies,
   pagePerson,
   pageRole,
@@ -45,8 +44,8 @@ type PageArgs = { number?: number; target: { role: string } | { userId: string }
 export function pagingSubcommands(capability: PagingCapability): Subcommand<unknown>[] {
   const { playbook } = capability;
 
-  async function answer(context: CommandContext, result: PageResult): Promise<void> {
-    await context.reply({ text: result.ok ? result.message : result.error });
+  async function answer(context: CommandContext, result: Result<string>): Promise<void> {
+    await context.reply({ text: result.ok ? result.value : result.error });
   }
 
   const page = defineSubcommand<PageArgs>({
@@ -147,7 +146,7 @@ export function registerPagingInteractions(router: SlackRouter, capability: Pagi
         return;
       }
       if (incident.channelId) await inviteQuietly(capability, incident.channelId, interaction.userId);
-      await interaction.replaceOriginal(renderPageAcknowledged(result.incident, result.role, capability.playbook));
+      await interaction.replaceOriginal(renderPageAcknowledged(result.value.incident, result.value.role, capability.playbook));
     },
   });
 }

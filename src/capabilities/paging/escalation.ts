@@ -1,4 +1,5 @@
 import type { Playbook } from "../../core/config/playbook.ts";
+import { err, ok, type Result } from "../../core/result.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { type IncidentRepository, type IncidentWithRoles, isUuid } from "../../domain/incidents/repository.ts";
 import { incidentKey } from "../../domain/incidents/rules.ts";
@@ -214,21 +215,16 @@ async function pagePeople(
   }
 }
 
-export type PageResult = { ok: true; message: string } | { ok: false; error: string };
-
 /** `/incident page <role>`: (re)starts the role's escalation unless it is running or held. */
 export async function pageRole(
   deps: PagingDependencies,
   incident: IncidentWithRoles,
   role: string,
-): Promise<PageResult> {
+): Promise<Result<string>> {
   const label = roleLabel(deps.playbook, role);
   const holder = incident.roles.find((assignment) => assignment.role === role);
   if (holder)
-    return {
-      ok: false,
-      error: `<@${holder.userId}> is already the ${label} of ${incidentKey(incident.number)}.`,
-    };
+    return err(`<@${holder.userId}> is already the ${label} of ${incidentKey(incident.number)}.`);
   if (!deps.playbook.roles[role]?.escalation) {
     return {
       ok: false,
@@ -240,11 +236,8 @@ export async function pageRole(
     startPaging(tx, incident, role, now, { restart: true }),
   );
   if (!started)
-    return {
-      ok: false,
-      error: `${label} is already being paged for ${incidentKey(incident.number)}.`,
-    };
-  return { ok: true, message: `Paging the ${label} for ${incidentKey(incident.number)}.` };
+    return err(`${label} is already being paged for ${incidentKey(incident.number)}.`);
+  return ok(`Paging the ${label} for ${incidentKey(incident.number)}.`);
 }
 
 /** `/incident page @user [message]`: one page, no escalation, deduplicated per person. */
@@ -254,16 +247,13 @@ export async function pagePerson(
   userId: string,
   message: string,
   pagedBy: string,
-): Promise<PageResult> {
+): Promise<Result<string>> {
   const now = deps.clock.now();
   const existing = await deps.prisma.page.findUnique({
     where: { incidentId_role_userId: { incidentId: incident.id, role: "", userId } },
   });
   if (existing) {
-    return {
-      ok: false,
-      error: `<@${userId}> was already paged for ${incidentKey(incident.number)}${existing.state === "acknowledged" ? " and acknowledged" : ""}.`,
-    };
+    return err(`<@${userId}> was already paged for ${incidentKey(incident.number)}${existing.state === "acknowledged" ? " and acknowledged" : ""}.`);
   }
   await deps.events.transaction((tx) =>
     pagePeople(tx, incident, "", [userId], {
@@ -275,12 +265,8 @@ export async function pagePerson(
       pagedBy,
     }),
   );
-  return { ok: true, message: `Paged <@${userId}> for ${incidentKey(incident.number)}.` };
+  return ok(`Paged <@${userId}> for ${incidentKey(incident.number)}.`);
 }
-
-export type AcknowledgeResult =
-  | { ok: true; incident: IncidentWithRoles; role: string }
-  | { ok: false; error: string };
 
 /**
  * The first person to acknowledge takes the role: the page is marked,
@@ -291,12 +277,12 @@ export async function acknowledgePage(
   deps: PagingDependencies,
   pageId: string,
   userId: string,
-): Promise<AcknowledgeResult> {
+): Promise<Result<{ incident: IncidentWithRoles; role: string }>> {
   const page = isUuid(pageId) ? await deps.prisma.page.findUnique({ where: { id: pageId } }) : null;
-  if (!page) return { ok: false, error: "That page no longer exists." };
-  if (page.userId !== userId) return { ok: false, error: `This page is for <@${page.userId}>.` };
+  if (!page) return err("That page no longer exists.");
+  if (page.userId !== userId) return err(`This page is for <@${page.userId}>.`);
   if (page.state === "acknowledged")
-    return { ok: false, error: "You already acknowledged this page." };
+    return err("You already acknowledged this page.");
   const incident = (await deps.incidents.findById(page.incidentId))!;
   const label = page.role ? roleLabel(deps.playbook, page.role) : "";
   const holder = page.role
@@ -304,10 +290,7 @@ export async function acknowledgePage(
     : undefined;
   if (holder && holder.userId !== userId) {
     await deps.prisma.page.update({ where: { id: page.id }, data: { state: "superseded" } });
-    return {
-      ok: false,
-      error: `<@${holder.userId}> already took ${label} for ${incidentKey(incident.number)}; no need to act.`,
-    };
+    return err(`<@${holder.userId}> already took ${label} for ${incidentKey(incident.number)}; no need to act.`);
   }
   const now = deps.clock.now();
   await deps.events.transaction(async (tx) => {
@@ -350,7 +333,7 @@ export async function acknowledgePage(
       );
     }
   });
-  return { ok: true, incident: (await deps.incidents.findById(incident.id))!, role: page.role };
+  return ok({ incident: (await deps.incidents.findById(incident.id))!, role: page.role });
 }
 
 /** `/incident role <role> @user`: assigns directly and stops any paging for it. */
@@ -360,12 +343,12 @@ export async function assignRole(
   role: string,
   userId: string,
   assignedBy: string,
-): Promise<PageResult> {
+): Promise<Result<string>> {
   const label = roleLabel(deps.playbook, role);
   if (
     incident.roles.some((assignment) => assignment.role === role && assignment.userId === userId)
   ) {
-    return { ok: false, error: `<@${userId}> is already the ${label}.` };
+    return err(`<@${userId}> is already the ${label}.`);
   }
   const now = deps.clock.now();
   await deps.events.transaction(async (tx) => {
@@ -388,8 +371,5 @@ export async function assignRole(
       );
     }
   });
-  return {
-    ok: true,
-    message: `<@${userId}> is now the ${label} of ${incidentKey(incident.number)}.`,
-  };
+  return ok(`<@${userId}> is now the ${label} of ${incidentKey(incident.number)}.`);
 }

@@ -17,7 +17,7 @@ export function registerReminderInteractions(
     needs: "contribute",
     run: async ({ incident }, _action, interaction) => {
       const result = await snoozeReminder(deps, incident, snoozeMinutes);
-      const minutesLeft = result.ok ? Math.round((result.dueAt.getTime() - deps.clock.now().getTime()) / 60_000) : 0;
+      const minutesLeft = result.ok ? Math.round((result.value.getTime() - deps.clock.now().getTime()) / 60_000) : 0;
       await interaction.reply({
         text: result.ok
           ? `Snoozed: the next update reminder for ${incidentKey(incident.number)} comes in ${minutesLeft} minutes.`

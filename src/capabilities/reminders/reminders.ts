@@ -1,4 +1,5 @@
 import type { Playbook } from "../../core/config/playbook.ts";
+import { err, ok, type Result } from "../../core/result.ts";
 import type { Clock } from "../../core/clock.ts";
 import { cancelTimer, scheduleTimer, scheduleTimerOnce } from "../../core/scheduler/timers.ts";
 import type { Transaction } from "../../core/scheduler/types.ts";
@@ -38,8 +39,6 @@ export function subscribeReminderClock(events: IncidentEvents, playbook: Playboo
   });
 }
 
-export type SnoozeResult = { ok: true; dueAt: Date } | { ok: false; error: string };
-
 /**
  * Puts the next update reminder off by `minutes`, without resetting the
  * count of unanswered ones. A snooze only ever postpones: a reminder already
@@ -50,22 +49,19 @@ export async function snoozeReminder(
   deps: { prisma: PrismaClient; clock: Clock },
   incident: IncidentWithRoles,
   minutes: number,
-): Promise<SnoozeResult> {
+): Promise<Result<Date>> {
   if (incident.status === "resolved")
-    return {
-      ok: false,
-      error: `${incidentKey(incident.number)} is resolved; there is no reminder to snooze.`,
-    };
+    return err(`${incidentKey(incident.number)} is resolved; there is no reminder to snooze.`);
   const now = deps.clock.now();
   const wanted = new Date(now.getTime() + minutes * 60_000);
   const key = updateReminderKey(incident.id);
-  return deps.prisma.$transaction(async (tx): Promise<SnoozeResult> => {
+  return deps.prisma.$transaction(async (tx): Promise<Result<Date>> => {
     const [current] = await tx.$queryRaw<{ due_at: Date }[]>`
       SELECT due_at FROM timers WHERE key = ${key} AND state = 'pending' FOR UPDATE`;
-    if (!current) return { ok: false, error: `${incidentKey(incident.number)} has no update reminder waiting to be snoozed.` };
-    if (current.due_at.getTime() >= wanted.getTime()) return { ok: true, dueAt: current.due_at };
+    if (!current) return err(`${incidentKey(incident.number)} has no update reminder waiting to be snoozed.`);
+    if (current.due_at.getTime() >= wanted.getTime()) return ok(current.due_at);
     await scheduleTimer(tx, reminderTimer(incident.id, wanted), now);
-    return { ok: true, dueAt: wanted };
+    return ok(wanted);
   });
 }
 

@@ -95,11 +95,7 @@ async function deliverDraft(
 export function registerPostmortemInteractions(router: SlackRouter, capability: FollowUpCapability): void {
   // Both controls sit on the owner question in the incident's channel; the incident is named in the
   // button's value or the picker's block id, and must be that channel's.
-  const locate = async (action: ActionPayload) => {
-    const incidentId = action.value ?? incidentIdFromOwnerBlock(action.blockId);
-    const incident = incidentId ? await capability.incidents.findById(incidentId) : null;
-    return incident ? { incident } : null;
-  };
+  const locate = (action: ActionPayload) => router.incidentById(action.id ?? incidentIdFromOwnerBlock(action.blockId));
   const takeOwner = async (incident: IncidentWithRoles, ownerId: string, interaction: Interaction) => {
     const changed = await setPostmortemOwner(capability, incident.id, ownerId);
     if (!changed) {
