@@ -8,7 +8,7 @@ import type { SlackGateway } from "../../adapters/slack/gateway.ts";
 
 /**
  * What the follow-up capabilities (action items, GitHub sync, postmortem,
- * manager views, timeline capture) share. Built once in main.ts.
+ * manager views, timeline capture) share. Built once by the module (module.ts).
  */
 export interface FollowUpCapability {
   prisma: PrismaClient;

@@ -10,7 +10,7 @@ import { createDigestHandler, digestTimerKind, scheduleDigest } from "./digest.t
 
 /**
  * The manager views: `/incident actions`, the App Home tab and the weekly
- * digest. main.ts calls these five functions.
+ * digest. The follow-ups module (../module.ts) installs them.
  */
 
 export function managerSubcommands(capability: FollowUpCapability): Subcommand<unknown>[] {
