@@ -31,7 +31,22 @@ export default tseslint.config(
             "CallExpression[callee.type='MemberExpression'][callee.property.name=/^(action|view|shortcut|event|command|options|message)$/][callee.object.name=/^app$/]",
           message: "Register Slack entry points with the SlackRouter (src/adapters/slack/router.ts), so the access policy decides first.",
         },
+        {
+          selector:
+            "MemberExpression[object.property.name='timelineEvent'][property.name=/^(create|createMany|update|updateMany|upsert|delete|deleteMany)$/]",
+          message: "The timeline has one writer: appendTimeline (src/domain/incidents/timeline.ts).",
+        },
+        {
+          selector:
+            "MemberExpression[object.property.name='roleAssignment'][property.name=/^(upsert|update|updateMany)$/]",
+          message: "Roles are assigned through assignRole (src/domain/incidents/roles.ts), which also publishes the event.",
+        },
       ],
     },
+  },
+  {
+    // The owners themselves.
+    files: ["src/domain/incidents/timeline.ts", "src/domain/incidents/roles.ts"],
+    rules: { "no-restricted-syntax": "off" },
   },
 );

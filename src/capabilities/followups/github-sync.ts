@@ -9,6 +9,7 @@ import type { TimerHandler, Transaction } from "../../core/scheduler/types.ts";
 import { type Clock, systemClock } from "../../core/clock.ts";
 import { escapeMrkdwn, truncate } from "../../adapters/slack/escape.ts";
 import { enqueueSlackPost } from "../../adapters/slack/outbox.ts";
+import { appendTimeline } from "../../domain/incidents/timeline.ts";
 import { githubIssueKind, githubIssueStateKind, issueStateTimerKey } from "./github-outbox.ts";
 
 /**
@@ -76,13 +77,13 @@ export async function applyIssueState(
     });
     if (changed.count === 0) continue;
     watchers.push(item.createdBy, ...(item.ownerId ? [item.ownerId] : []));
-    await tx.timelineEvent.create({
-      data: {
-        incidentId: item.incidentId,
-        kind: closing ? "action_item_done" : "action_item_reopened",
-        occurredAt: closing ? (issue.closedAt ?? now) : issue.updatedAt,
-        data: { actionItemId: item.id, text: item.text, githubNumber: issue.number, by: issue.actor, stateReason: issue.stateReason, via },
-      },
+    await appendTimeline(tx, {
+      incidentId: item.incidentId,
+      kind: closing ? "action_item_done" : "action_item_reopened",
+      // Done on GitHub: the GitHub login is in `by`; no Slack user acted.
+      actorId: null,
+      at: closing ? (issue.closedAt ?? now) : issue.updatedAt,
+      data: { actionItemId: item.id, text: item.text, githubNumber: issue.number, by: issue.actor, stateReason: issue.stateReason, via },
     });
     if (!item.incident.channelId) continue;
     const who = issue.actor ? ` by ${escapeMrkdwn(issue.actor)}` : "";
