@@ -1,7 +1,7 @@
 import type { Playbook } from "../../core/config/playbook.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import type { Clock } from "../../core/clock.ts";
-import { cancelTimer, scheduleTimer, scheduleTimerOnce } from "../../core/scheduler/timers.ts";
+import { cancelTimer, lockPendingDueAt, scheduleTimer, scheduleTimerOnce } from "../../core/scheduler/timers.ts";
 import type { Transaction } from "../../core/scheduler/types.ts";
 import type { IncidentEvents } from "../../domain/incidents/events.ts";
 import type { IncidentWithRoles } from "../../domain/incidents/record.ts";
@@ -56,10 +56,9 @@ export async function snoozeReminder(
   const wanted = new Date(now.getTime() + minutes * 60_000);
   const key = updateReminderKey(incident.id);
   return deps.prisma.$transaction(async (tx): Promise<Result<Date>> => {
-    const [current] = await tx.$queryRaw<{ due_at: Date }[]>`
-      SELECT due_at FROM timers WHERE key = ${key} AND state = 'pending' FOR UPDATE`;
+    const current = await lockPendingDueAt(tx, key);
     if (!current) return err(`${incidentKey(incident.number)} has no update reminder waiting to be snoozed.`);
-    if (current.due_at.getTime() >= wanted.getTime()) return ok(current.due_at);
+    if (current.getTime() >= wanted.getTime()) return ok(current);
     await scheduleTimer(tx, reminderTimer(incident.id, wanted), now);
     return ok(wanted);
   });

@@ -102,6 +102,17 @@ export async function stillHoldsClaim(
   return rows.length > 0;
 }
 
+/**
+ * When the pending timer `key` is due, or undefined when none is pending.
+ * Locks its row until `tx` ends, so a caller that moves it (a snooze) does
+ * not race the engine claiming it or another replica moving it too.
+ */
+export async function lockPendingDueAt(tx: Transaction, key: string): Promise<Date | undefined> {
+  const [row] = await tx.$queryRaw<{ due_at: Date }[]>`
+    SELECT due_at FROM timers WHERE key = ${key} AND state = 'pending' FOR UPDATE`;
+  return row?.due_at;
+}
+
 export async function findTimer(db: Transaction, key: string) {
   return db.timer.findUnique({ where: { key } });
 }
