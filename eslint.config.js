@@ -37,6 +37,10 @@ export default tseslint.config(
           message: "The timeline has one writer: appendTimeline (src/domain/incidents/timeline.ts).",
         },
         {
+          selector: "MemberExpression[object.property.name='timer']",
+          message: "Timers are the scheduler's: use its API (src/core/scheduler/timers.ts).",
+        },
+        {
           selector:
             "MemberExpression[object.property.name='roleAssignment'][property.name=/^(upsert|update|updateMany)$/]",
           message: "Roles are assigned through assignRole (src/domain/incidents/roles.ts), which also publishes the event.",
@@ -46,7 +50,7 @@ export default tseslint.config(
   },
   {
     // The owners themselves.
-    files: ["src/domain/incidents/timeline.ts", "src/domain/incidents/roles.ts"],
+    files: ["src/domain/incidents/timeline.ts", "src/domain/incidents/roles.ts", "src/core/scheduler/**"],
     rules: { "no-restricted-syntax": "off" },
   },
 );

@@ -1,7 +1,7 @@
 import type { KnownBlock } from "@slack/types";
 import { DateTime } from "luxon";
 import { incidentKey } from "../../../domain/incidents/rules.ts";
-import { cancelTimer, scheduleTimer, scheduleTimerOnce } from "../../../core/scheduler/timers.ts";
+import { cancelTimer, findTimer, scheduleTimer, scheduleTimerOnce } from "../../../core/scheduler/timers.ts";
 import type { TimerHandler } from "../../../core/scheduler/types.ts";
 import { escapeMrkdwn, mentionUser, truncate } from "../../../adapters/slack/escape.ts";
 import type { SlackGateway, SlackMessage } from "../../../adapters/slack/gateway.ts";
@@ -242,7 +242,7 @@ export async function scheduleDigest(capability: FollowUpCapability): Promise<vo
   const now = capability.clock.now();
   const digest = capability.playbook.followUps.digest;
   await capability.prisma.$transaction(async (tx) => {
-    const existing = await tx.timer.findUnique({ where: { key: digestTimerKey } });
+    const existing = await findTimer(tx, digestTimerKey);
     if (!digest) {
       if (existing) await cancelTimer(tx, digestTimerKey, now);
       return;
