@@ -6,7 +6,7 @@ import type { Playbook } from "../../src/core/config/playbook.ts";
 import type { GitHubEmulator } from "../../tools/emulators/github/index.ts";
 import { type SlackEmulator, startSlackEmulator } from "../../tools/emulators/slack/index.ts";
 import { type RunningApp, startApp } from "../../src/main.ts";
-import { runUntilIdle } from "../../src/core/scheduler/drive.ts";
+import { runUntilIdle } from "../../tools/drive-timers.ts";
 import { ManualClock } from "./clock.ts";
 import { type TestDatabase, testDatabase } from "./database.ts";
 import { defaultPlaybookFile } from "./paths.ts";

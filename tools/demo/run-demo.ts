@@ -18,7 +18,7 @@ import { callbackIds, declareBlockIds } from "../../src/capabilities/incidents/v
 import { createLogger } from "../../src/core/logging.ts";
 import { type RunningApp, startApp } from "../../src/main.ts";
 import { pagingActionIds } from "../../src/capabilities/paging/views.ts";
-import { runUntilIdle } from "../../src/core/scheduler/drive.ts";
+import { runUntilIdle } from "../drive-timers.ts";
 import { ManualClock } from "../../src/core/clock.ts";
 
 /**

@@ -1,7 +1,7 @@
-import type { PrismaClient } from "../../generated/prisma/client.ts";
-import type { BackgroundTasks } from "../background-tasks.ts";
-import type { ManualClock } from "../clock.ts";
-import type { Scheduler } from "./scheduler.ts";
+import type { PrismaClient } from "../src/generated/prisma/client.ts";
+import type { BackgroundTasks } from "../src/core/background-tasks.ts";
+import type { ManualClock } from "../src/core/clock.ts";
+import type { Scheduler } from "../src/core/scheduler/scheduler.ts";
 
 /**
  * For a bot on a manual clock (tests, the scripted demo): waits for in-flight
