@@ -134,6 +134,7 @@ export async function changeStatus(
       incident: updated,
       from: incident.status as IncidentStatus,
       to: decision.status,
+      reminder: decision.reminder,
       actorId,
       at: now,
     });

@@ -28,8 +28,9 @@ export function subscribeReminderClock(events: IncidentEvents, playbook: Playboo
     // Once: a declaration finished twice must not move a reminder already counting.
     if (due) await scheduleTimerOnce(tx, reminderTimer(incident.id, due), at);
   });
-  events.on("incident.status_changed", async (tx, { incident, to, at }) => {
-    const due = to === "resolved" ? null : firstReminderAt(at, cadenceFor(playbook, incident.severity));
+  events.on("incident.status_changed", async (tx, { incident, reminder, at }) => {
+    // "reset" (an update) and "restart" (a reopen) both count from now; "stop" (resolved) ends it.
+    const due = reminder === "stop" ? null : firstReminderAt(at, cadenceFor(playbook, incident.severity));
     await setReminder(tx, incident.id, due, at);
   });
   events.on("incident.severity_changed", async (tx, { incident, to, at }) => {

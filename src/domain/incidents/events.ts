@@ -1,5 +1,6 @@
 import type { DomainEvents } from "../../core/events.ts";
 import type { IncidentWithRoles } from "./record.ts";
+import type { ReminderEffect } from "./lifecycle.ts";
 import type { IncidentStatus } from "./rules.ts";
 
 /**
@@ -28,6 +29,8 @@ export type IncidentEvent =
       incident: IncidentWithRoles;
       from: IncidentStatus;
       to: IncidentStatus;
+      /** What the lifecycle says becomes of the update-reminder clock. */
+      reminder: ReminderEffect;
       actorId: string;
       at: Date;
     }
