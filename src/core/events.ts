@@ -11,7 +11,9 @@ import type { Transaction } from "./scheduler/types.ts";
  * together or not at all; a handler that throws rolls the whole change back.
  * A reaction that only refreshes a view of the data (the status page cache,
  * App Homes) subscribes with `afterCommit`: it runs once the transaction has
- * committed, and never for one that rolled back.
+ * committed, and never for one that rolled back, with the events of its
+ * types that transaction published (once per commit, so a resolve that
+ * publishes two events refreshes a view once).
  *
  * Publishing is only possible inside `transaction`, which knows when the
  * commit happened; publishing on any other transaction throws, so an event
@@ -20,11 +22,11 @@ import type { Transaction } from "./scheduler/types.ts";
 
 type EventOf<E extends { type: string }, T extends E["type"]> = Extract<E, { type: T }>;
 type InTransaction<E> = (tx: Transaction, event: E) => Promise<void>;
-type AfterCommit<E> = (event: E) => void;
+type AfterCommit<E> = (events: readonly E[]) => void;
 
 export class DomainEvents<E extends { type: string }> {
   private readonly inTransaction = new Map<string, InTransaction<E>[]>();
-  private readonly committed = new Map<string, AfterCommit<E>[]>();
+  private readonly committed: { types: ReadonlySet<string>; handler: AfterCommit<E> }[] = [];
   private readonly open = new WeakMap<Transaction, E[]>();
   private readonly commitListeners: (() => void)[] = [];
 
@@ -42,11 +44,12 @@ export class DomainEvents<E extends { type: string }> {
     return this;
   }
 
-  /** Reacts once the publisher's transaction has committed; failures are logged, never thrown. */
+  /**
+   * Reacts once a transaction that published any of `types` has committed,
+   * with those events in order. Failures are logged, never thrown.
+   */
   afterCommit<T extends E["type"]>(types: T | readonly T[], handler: AfterCommit<EventOf<E, T>>): this {
-    for (const type of typeof types === "string" ? [types] : types) {
-      push(this.committed, type, handler as AfterCommit<E>);
-    }
+    this.committed.push({ types: new Set(typeof types === "string" ? [types] : types), handler: handler as AfterCommit<E> });
     return this;
   }
 
@@ -63,7 +66,10 @@ export class DomainEvents<E extends { type: string }> {
       }
     });
     if (published.length > 0) for (const listener of this.commitListeners) listener();
-    for (const event of published) this.deliverCommitted(event);
+    for (const { types, handler } of this.committed) {
+      const relevant = published.filter((event) => types.has(event.type));
+      if (relevant.length > 0) this.deliverCommitted(handler, relevant);
+    }
     return result;
   }
 
@@ -77,13 +83,11 @@ export class DomainEvents<E extends { type: string }> {
     for (const handler of this.inTransaction.get(event.type) ?? []) await handler(tx, event);
   }
 
-  private deliverCommitted(event: E): void {
-    for (const handler of this.committed.get(event.type) ?? []) {
-      try {
-        handler(event);
-      } catch (error) {
-        this.deps.log.error({ err: error, event: event.type }, "after-commit subscriber failed");
-      }
+  private deliverCommitted(handler: AfterCommit<E>, events: readonly E[]): void {
+    try {
+      handler(events);
+    } catch (error) {
+      this.deps.log.error({ err: error, events: events.map((event) => event.type) }, "after-commit subscriber failed");
     }
   }
 }

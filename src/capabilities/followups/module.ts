@@ -109,7 +109,9 @@ export const followUpsModule: ModuleFactory = (core) => {
     subscribe: (events) => {
       events.on("incident.resolved", (tx, { incident, actorId, at }) => onIncidentResolved(capability, tx, incident, actorId, at));
       // The App Homes of an incident's role holders list it.
-      events.afterCommit(incidentChanges, ({ incident }) => refreshIncidentHomes(capability, incident.id));
+      events.afterCommit(incidentChanges, (changes) => {
+        for (const incidentId of new Set(changes.map(({ incident }) => incident.id))) refreshIncidentHomes(capability, incidentId);
+      });
     },
     start: async () => {
       await scheduleManagerTimers(capability);

@@ -7,6 +7,7 @@ import {
   resumeDeclarations,
 } from "./declare.ts";
 import { createRefreshSurfacesHandler } from "./refresh.ts";
+import { rolesOnSurfaces } from "./views.ts";
 import {
   activateIncident,
   refreshSurfacesKind,
@@ -38,8 +39,11 @@ export const incidentsModule: ModuleFactory = (core) => {
       [refreshSurfacesKind]: createRefreshSurfacesHandler({ ...core, slack: core.deliverySlack }),
     },
     subscribe: (events) => {
-      // Whoever takes a role, the topic, intro and announcement name them.
-      events.on("incident.role_assigned", (tx, event) => scheduleRefresh(tx, event.incident.id, event.at));
+      // The intro and announcement name the incident commander: a new one (by `/incident role` or by
+      // acknowledging a page) refreshes them. Other roles are not shown there, so they cost no calls.
+      events.on("incident.role_assigned", async (tx, event) => {
+        if (rolesOnSurfaces.includes(event.role)) await scheduleRefresh(tx, event.incident.id, event.at);
+      });
     },
     resume: async () => {
       await resumeDeclarations(declare);

@@ -32,6 +32,9 @@ export const callbackIds = {
   update: "incident_update",
 } as const;
 
+/** The roles the topic, intro and announcement name: a change to another role leaves them as they are. */
+export const rolesOnSurfaces: readonly string[] = ["incident_commander"];
+
 function commander(incident: IncidentWithRoles): string {
   const ic = incident.roles.find((role) => role.role === "incident_commander");
   return ic ? mentionUser(ic.userId) : "_unassigned_";
