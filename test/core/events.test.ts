@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Database, openDatabase } from "../../src/core/db/database.ts";
+import type { Database } from "../../src/core/db/database.ts";
 import { DomainEvents } from "../../src/core/events.ts";
 import { createLogger } from "../../src/core/logging.ts";
-import { testDatabase, type TestDatabase } from "../support/database.ts";
+import { openScratchDatabase } from "../support/database.ts";
 
 /**
  * The domain event bus: reactions inside the publisher's transaction commit
@@ -15,20 +12,15 @@ import { testDatabase, type TestDatabase } from "../support/database.ts";
 
 type TestEvent = { type: "thing.happened"; key: string } | { type: "thing.undone"; key: string };
 
-let dataDir: string;
-let database: TestDatabase;
 let db: Database;
+let dispose: () => Promise<void>;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "events-"));
-  database = testDatabase("events", dataDir);
-  db = await openDatabase(database.target);
+  ({ db, dispose } = await openScratchDatabase("events"));
 });
 
 afterAll(async () => {
-  await db?.close();
-  await database?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await dispose?.();
 });
 
 function busWithReaction() {

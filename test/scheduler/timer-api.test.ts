@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../src/core/clock.ts";
-import { type Database, openDatabase } from "../../src/core/db/database.ts";
+import type { Database } from "../../src/core/db/database.ts";
 import { createLogger } from "../../src/core/logging.ts";
 import { Scheduler } from "../../src/core/scheduler/scheduler.ts";
 import {
@@ -13,29 +10,24 @@ import {
   stillHoldsClaim,
 } from "../../src/core/scheduler/timers.ts";
 import type { ClaimedTimer } from "../../src/core/scheduler/types.ts";
-import { testDatabase, type TestDatabase } from "../support/database.ts";
+import { openScratchDatabase } from "../support/database.ts";
 
 /**
  * The scheduler's public API for capabilities: whether a timer is still to
  * run, reviving failed work, and whether a run still holds its claim.
  */
 
-let dataDir: string;
-let database: TestDatabase;
 let db: Database;
+let dispose: () => Promise<void>;
 const clock = new ManualClock(new Date("2026-11-30T09:00:00Z"));
 const log = createLogger("silent");
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "timer-api-"));
-  database = testDatabase("timer-api", dataDir);
-  db = await openDatabase(database.target);
+  ({ db, dispose } = await openScratchDatabase("timer-api"));
 });
 
 afterAll(async () => {
-  await db?.close();
-  await database?.drop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await dispose?.();
 });
 
 const schedule = (kind: string, key: string) =>

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { cpSync, existsSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { inject } from "vitest";
-import type { DatabaseTarget } from "../../src/core/db/database.ts";
+import { type Database, type DatabaseTarget, openDatabase } from "../../src/core/db/database.ts";
 
 /**
  * Which database a suite runs on. `npm test` uses the embedded PGlite;
@@ -58,4 +59,23 @@ export function testDatabase(
   }
   const schema = freshSchemaName(label);
   return { target: postgresTarget(schema), drop: () => dropSchema(schema) };
+}
+
+/**
+ * An opened, migrated database of its own for a suite that talks to the
+ * database directly (no bot): PGlite in a temporary directory, or a fresh
+ * PostgreSQL schema. `dispose` closes and removes it.
+ */
+export async function openScratchDatabase(label: string): Promise<{ db: Database; dispose(): Promise<void> }> {
+  const dataDir = mkdtempSync(join(tmpdir(), `${label}-`));
+  const database = testDatabase(label, dataDir);
+  const db = await openDatabase(database.target);
+  return {
+    db,
+    dispose: async () => {
+      await db.close();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
