@@ -1,5 +1,5 @@
 import { buildCore, type CoreOptions } from "./app/core.ts";
-import { installModules } from "./app/install.ts";
+import { installModules, mergeRoutes } from "./app/install.ts";
 import type { Access } from "./adapters/slack/access.ts";
 import type { SlackGateway } from "./adapters/slack/gateway.ts";
 import type { SlackRouter } from "./adapters/slack/router.ts";
@@ -26,14 +26,14 @@ import type { Scheduler } from "./core/scheduler/scheduler.ts";
  *
  * The order of the list is the order in which a domain event's subscribers
  * run inside its transaction (on activation: page, then checklists, then the
- * reminder and the notice deadline).
+ * notice deadline and the first update reminder).
  */
 export const modules: readonly ModuleFactory[] = [
   incidentsModule,
   pagingModule,
   checklistsModule,
-  remindersModule,
   noticesModule,
+  remindersModule,
   statusPageModule,
   followUpsModule,
 ];
@@ -66,7 +66,7 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
   const { core, db, scheduler, slackAdapter } = await buildCore(options);
   const { log } = core;
   let installed: BotModule[] = [];
-  let server: RunningServer;
+  let server: RunningServer | undefined;
   try {
     // A module whose setup fails (a broken notice template) stops the start.
     installed = modules.map((factory) => factory(core));
@@ -82,7 +82,7 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     server = await startHttpServer({
       port: core.config.port,
       ...(options.host ? { host: options.host } : {}),
-      routes: { ...healthRoutes([databaseReady, slackAdapter.readiness, ...readiness]), ...routes, ...slackAdapter.routes },
+      routes: mergeRoutes(healthRoutes([databaseReady, slackAdapter.readiness, ...readiness]), routes, slackAdapter.routes),
       log: log.child({ component: "http" }),
       limits: core.config.http,
     });
@@ -90,10 +90,12 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     if (options.autoTick !== false) scheduler.start();
   } catch (error) {
     for (const module of installed) module.stop?.();
+    await server?.close();
     await db.close();
     throw error;
   }
-  log.info({ port: server.port, mode: core.config.slack.mode }, "incident bot listening");
+  const listening = server;
+  log.info({ port: listening.port, mode: core.config.slack.mode }, "incident bot listening");
 
   const resumed = Promise.all(
     installed.map((module) =>
@@ -108,7 +110,7 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     stopping ??= (async () => {
       const drainMs = stopOptions?.drainTimeoutMs ?? 20_000;
       log.info({}, "shutting down: no new requests, finishing in-flight work");
-      const closed = server.close();
+      const closed = listening.close();
       for (const module of installed) module.stop?.();
       // Socket Mode: no new envelopes while the work in flight drains (Slack sends them to the
       // app's other connections). Acks are sent before that work, so none is cut off.
@@ -128,8 +130,8 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
   };
 
   return {
-    port: server.port,
-    url: `http://127.0.0.1:${server.port}`,
+    port: listening.port,
+    url: `http://127.0.0.1:${listening.port}`,
     db,
     slack: core.slack,
     log,

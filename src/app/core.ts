@@ -47,43 +47,49 @@ export async function buildCore(options: CoreOptions): Promise<BuiltCore> {
   const db = await openDatabase(options.database ?? config.database);
   log.info({ database: db.kind, applied: db.migrations.applied }, "database ready");
 
-  const tasks = new BackgroundTasks();
-  const events = new DomainEvents<IncidentEvent>({ prisma: db.prisma, log });
-  const incidents = createIncidentRepository(db.prisma, events);
-  const slackAdapter = createSlackAdapter({ config, playbook, prisma: db.prisma, incidents, tasks, clock, log });
-  const announcementChannel = memoizeSuccess(() =>
-    resolveChannel(slackAdapter.slack, config.announceChannel ?? playbook.announcementChannel),
-  );
-  const scheduler = new Scheduler({
-    prisma: db.prisma,
-    clock,
-    log: log.child({ component: "scheduler" }),
-    tickSeconds: config.timers.tickSeconds,
-    leaseSeconds: config.timers.leaseSeconds,
-    handlers: {
-      [slackDeliveryKind]: createSlackDeliveryHandler({ prisma: db.prisma, slack: slackAdapter.deliverySlack }),
-    },
-    onFailure: createFailureAlerter(announcementChannel),
-  });
-  // After a commit that published something, outbox posts and new timers go out now, not at the next tick.
-  events.afterEveryCommit(() => scheduler.wake());
+  try {
+    const tasks = new BackgroundTasks();
+    const events = new DomainEvents<IncidentEvent>({ prisma: db.prisma, log });
+    const incidents = createIncidentRepository(db.prisma, events);
+    const slackAdapter = createSlackAdapter({ config, playbook, prisma: db.prisma, incidents, tasks, clock, log });
+    const announcementChannel = memoizeSuccess(() =>
+      resolveChannel(slackAdapter.slack, config.announceChannel ?? playbook.announcementChannel),
+    );
+    const scheduler = new Scheduler({
+      prisma: db.prisma,
+      clock,
+      log: log.child({ component: "scheduler" }),
+      tickSeconds: config.timers.tickSeconds,
+      leaseSeconds: config.timers.leaseSeconds,
+      handlers: {
+        [slackDeliveryKind]: createSlackDeliveryHandler({ prisma: db.prisma, slack: slackAdapter.deliverySlack }),
+      },
+      onFailure: createFailureAlerter(announcementChannel),
+    });
+    // After every commit through the bus, outbox posts and new timers go out now, not at the next tick.
+    events.afterEveryCommit(() => scheduler.wake());
 
-  const core: Core = {
-    config,
-    playbook,
-    clock,
-    log,
-    prisma: db.prisma,
-    incidents,
-    events,
-    tasks,
-    wake: () => scheduler.wake(),
-    slack: slackAdapter.slack,
-    deliverySlack: slackAdapter.deliverySlack,
-    membership: slackAdapter.membership,
-    access: slackAdapter.access,
-    announcementChannel,
-    ...(options.githubRetryBaseMs !== undefined ? { githubRetryBaseMs: options.githubRetryBaseMs } : {}),
-  };
-  return { core, db, scheduler, slackAdapter };
+    const core: Core = {
+      config,
+      playbook,
+      clock,
+      log,
+      prisma: db.prisma,
+      incidents,
+      events,
+      tasks,
+      wake: () => scheduler.wake(),
+      slack: slackAdapter.slack,
+      deliverySlack: slackAdapter.deliverySlack,
+      membership: slackAdapter.membership,
+      access: slackAdapter.access,
+      announcementChannel,
+      ...(options.githubRetryBaseMs !== undefined ? { githubRetryBaseMs: options.githubRetryBaseMs } : {}),
+    };
+    return { core, db, scheduler, slackAdapter };
+  } catch (error) {
+    // Nothing else holds the database yet: a start that fails here must not leave it open.
+    await db.close();
+    throw error;
+  }
 }

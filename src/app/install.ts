@@ -28,10 +28,7 @@ export function installModules(
       timerOwners.set(kind, module.name);
       into.scheduler.registerHandler(kind, handler);
     }
-    for (const [route, handler] of Object.entries(module.routes ?? {})) {
-      if (routes[route]) throw new Error(`route ${route} is claimed twice (${module.name})`);
-      routes[route] = handler;
-    }
+    Object.assign(routes, mergeRoutes(routes, module.routes ?? {}));
     module.subscribe?.(into.events);
     registry.register(...(module.subcommands ?? []));
     readiness.push(...(module.readiness ?? []));
@@ -39,4 +36,16 @@ export function installModules(
   into.router.commands(registry);
   for (const module of modules) module.interactions?.(into.router);
   return { routes, readiness };
+}
+
+/** Joins route tables; a route claimed twice is a startup error, never a silent override. */
+export function mergeRoutes(...tables: HttpRoutes[]): HttpRoutes {
+  const merged: HttpRoutes = {};
+  for (const table of tables) {
+    for (const [route, handler] of Object.entries(table)) {
+      if (merged[route]) throw new Error(`route ${route} is claimed twice`);
+      merged[route] = handler;
+    }
+  }
+  return merged;
 }

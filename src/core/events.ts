@@ -32,7 +32,11 @@ export class DomainEvents<E extends { type: string }> {
 
   constructor(private readonly deps: { prisma: PrismaClient; log: Logger }) {}
 
-  /** Runs after every commit that published something (the timer engine's wake-up). */
+  /**
+   * Runs after every commit of `transaction`, whether or not it published an
+   * event (the timer engine's wake-up: a page queued by a transaction that
+   * publishes nothing must still go out at once).
+   */
   afterEveryCommit(listener: () => void): this {
     this.commitListeners.push(listener);
     return this;
@@ -65,7 +69,7 @@ export class DomainEvents<E extends { type: string }> {
         this.open.delete(tx);
       }
     });
-    if (published.length > 0) for (const listener of this.commitListeners) listener();
+    for (const listener of this.commitListeners) listener();
     for (const { types, handler } of this.committed) {
       const relevant = published.filter((event) => types.has(event.type));
       if (relevant.length > 0) this.deliverCommitted(handler, relevant);

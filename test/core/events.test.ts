@@ -51,6 +51,15 @@ describe("domain events", () => {
     expect(commits()).toBe(1);
   });
 
+  it("every commit through the bus runs the commit listeners, even one that published nothing (queued posts go out at once)", async () => {
+    const { bus, committed, commits } = busWithReaction();
+    await bus.transaction(async (tx) => {
+      await tx.processedGitHubDelivery.create({ data: { deliveryId: "quiet-1", event: "test", receivedAt: new Date() } });
+    });
+    expect(commits()).toBe(1);
+    expect(committed).toEqual([]);
+  });
+
   it("when the transaction fails, the reaction is rolled back and no after-commit subscriber runs", async () => {
     const { bus, committed, commits } = busWithReaction();
     await expect(

@@ -148,7 +148,7 @@ describe("followUps.privateIncidents", () => {
   });
 });
 
-/** The bot's follow-up capability, assembled from the running app as main.ts does. */
+/** A follow-up capability over the running app's database, as the follow-ups module builds one (src/capabilities/followups/module.ts). */
 function followUpCapability(): FollowUpCapability {
   return {
     prisma: bot.app.db.prisma,

@@ -126,7 +126,7 @@ function checkSlackAuth(slack: SlackGateway, log: Logger) {
 }
 
 /** Slack says when someone joins or leaves a channel the bot is in: the cached list is dropped. */
-export function registerMembershipEvents(router: SlackRouter, membership: ChannelMembership): void {
+function registerMembershipEvents(router: SlackRouter, membership: ChannelMembership): void {
   for (const event of ["member_joined_channel", "member_left_channel"]) {
     router.event({
       event,

@@ -17,8 +17,9 @@ import type { IncidentStatus } from "./rules.ts";
  *  - checklists: activated;
  *  - reminders: activated, status_changed, severity_changed;
  *  - notices: activated (approval deadline), resolved (the "resolved" draft);
- *  - follow-ups: resolved (postmortem); App Homes after any commit;
- *  - status page: after any commit;
+ *  - follow-ups: resolved (postmortem); App Homes after a commit with any
+ *    of `incidentChanges`;
+ *  - status page: after a commit with any of `incidentChanges`;
  *  - incidents: role_assigned (refresh the topic, intro and announcement).
  */
 export type IncidentEvent =
@@ -54,7 +55,7 @@ export type IncidentEvent =
       at: Date;
     };
 
-export type IncidentEventType = IncidentEvent["type"];
+type IncidentEventType = IncidentEvent["type"];
 
 /** Every event type that changes what an incident looks like from outside. */
 export const incidentChanges = [
