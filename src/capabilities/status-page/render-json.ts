@@ -9,11 +9,28 @@ import type {
 } from "./snapshot.ts";
 
 /**
- * GET /api/v2/summary.json in Statuspage's public v2 shape, field for field,
- * so widgets, dashboards and monitors written for Statuspage read it as is.
- * Fields this bot has no data for keep Statuspage's empty values (null,
- * false, []).
+ * Statuspage's public v2 API (summary, status, components, incidents,
+ * unresolved incidents, scheduled maintenances) in its shapes, field for
+ * field, so widgets, dashboards, exporters and chat integrations written for
+ * Statuspage read them as they are. Fields this bot has no data for keep
+ * Statuspage's empty values (null, false, []); it schedules no maintenance,
+ * so that list is always empty.
  */
+
+/** The paths served, each answered from the same snapshot with the same caching and CORS. */
+export const statusApiPaths = [
+  "/api/v2/summary.json",
+  "/api/v2/status.json",
+  "/api/v2/components.json",
+  "/api/v2/incidents.json",
+  "/api/v2/incidents/unresolved.json",
+  "/api/v2/scheduled-maintenances.json",
+] as const;
+
+export type StatusApiPath = (typeof statusApiPaths)[number];
+
+/** Statuspage's incidents.json: the most recent incidents, unresolved and resolved alike. */
+export const recentIncidentsLimit = 50;
 
 export interface SummaryPage {
   id: string;
@@ -77,7 +94,25 @@ export interface Summary {
   status: { indicator: Impact; description: string };
 }
 
-export function renderSummary(data: StatusPageData): Summary {
+/** Every document of the API, by path. */
+export function renderStatusApi(data: StatusPageData): Record<StatusApiPath, unknown> {
+  const { summary, incident } = summaryParts(data);
+  const { page } = summary;
+  const recent = [...data.active, ...data.history]
+    .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+    .slice(0, recentIncidentsLimit)
+    .map(incident);
+  return {
+    "/api/v2/summary.json": summary,
+    "/api/v2/status.json": { page, status: summary.status },
+    "/api/v2/components.json": { page, components: summary.components },
+    "/api/v2/incidents.json": { page, incidents: recent },
+    "/api/v2/incidents/unresolved.json": { page, incidents: summary.incidents },
+    "/api/v2/scheduled-maintenances.json": { page, scheduled_maintenances: [] },
+  };
+}
+
+function summaryParts(data: StatusPageData): { summary: Summary; incident: (view: PublicIncident) => SummaryIncident } {
   const pageId = data.page.id;
   const component = (view: ComponentView): SummaryComponent => ({
     id: view.id,
@@ -125,7 +160,7 @@ export function renderSummary(data: StatusPageData): Summary {
     components: view.componentIds.flatMap((id) => byId.get(id) ?? []),
   });
 
-  return {
+  const summary: Summary = {
     page: {
       id: pageId,
       name: data.page.name,
@@ -138,6 +173,7 @@ export function renderSummary(data: StatusPageData): Summary {
     scheduled_maintenances: [],
     status: { indicator: data.indicator, description: data.description },
   };
+  return { summary, incident };
 }
 
 /** The incident's place on the HTML page. */

@@ -7,7 +7,7 @@ import type { Clock } from "../../core/clock.ts";
 import { loadChangeMarker, loadStatusRows } from "./loader.ts";
 import { renderHistoryAtom } from "./render-atom.ts";
 import { htmlContentSecurityPolicy, renderStatusHtml } from "./render-html.ts";
-import { renderSummary } from "./render-json.ts";
+import { renderStatusApi, statusApiPaths } from "./render-json.ts";
 import {
   buildRepresentation,
   contentTag,
@@ -15,14 +15,16 @@ import {
   type RepresentationOptions,
   sendRepresentation,
 } from "./representation.ts";
-import { buildStatusSnapshot, historyDays, type StatusPageData } from "./snapshot.ts";
+import { buildStatusSnapshot, historyDays } from "./snapshot.ts";
 
 /**
- * The public status page (GET /status, /api/v2/summary.json, /history.atom).
+ * The public status page (GET /status, /history.atom, and Statuspage's
+ * public v2 API under /api/v2/: summary, status, components, incidents,
+ * unresolved incidents, scheduled maintenances).
  *
  * SPEC.md asks for ≥ 2,000 req/s with p99 ≤ 50 ms during an outage's traffic
  * spike, without a database query per request. So requests only read an
- * immutable in-memory snapshot: the three bodies, pre-rendered and
+ * immutable in-memory snapshot: every body, pre-rendered and
  * pre-compressed, with their ETags. The snapshot is rebuilt in the
  * background:
  *
@@ -65,11 +67,11 @@ export interface StatusPage {
 }
 
 interface Snapshot {
-  data: StatusPageData;
-  html: Representation;
-  json: Representation;
-  atom: Representation;
+  /** By path: /status, /history.atom and each /api/v2 document. */
+  bodies: Map<string, Representation>;
 }
+
+type Format = keyof typeof formats;
 
 const cacheControl = "public, max-age=5, stale-while-revalidate=30, stale-if-error=86400";
 
@@ -128,29 +130,21 @@ export function createStatusPage(options: StatusPageOptions): StatusPage {
       ...(options.defaultUrl ? { defaultUrl: options.defaultUrl } : {}),
     });
     await yieldToRequests();
-    const html = renderStatusHtml(data);
+    const documents: [path: string, format: Format, body: string][] = [["/status", "html", renderStatusHtml(data)]];
     await yieldToRequests();
-    const json = JSON.stringify(renderSummary(data));
+    for (const [path, document] of Object.entries(renderStatusApi(data))) {
+      documents.push([path, "json", JSON.stringify(document)]);
+    }
     await yieldToRequests();
-    const atom = renderHistoryAtom(data);
-    const bodies = { html, json, atom };
+    documents.push(["/history.atom", "atom", renderHistoryAtom(data)]);
     const previous = current;
-    const represent = async (format: keyof typeof formats) => {
-      const kept = previous?.[format];
-      if (kept && kept.tag === contentTag(bodies[format])) return kept;
-      return buildRepresentation(bodies[format], lastModifiedAfter(kept, now), formats[format]);
+    const represent = async ([path, format, body]: (typeof documents)[number]) => {
+      const kept = previous?.bodies.get(path);
+      const representation =
+        kept && kept.tag === contentTag(body) ? kept : await buildRepresentation(body, lastModifiedAfter(kept, now), formats[format]);
+      return [path, representation] as const;
     };
-    const representations = await Promise.all([
-      represent("html"),
-      represent("json"),
-      represent("atom"),
-    ]);
-    current = {
-      data,
-      html: representations[0],
-      json: representations[1],
-      atom: representations[2],
-    };
+    current = { bodies: new Map(await Promise.all(documents.map(represent))) };
     marker = markerBefore;
   };
 
@@ -187,24 +181,20 @@ export function createStatusPage(options: StatusPageOptions): StatusPage {
     void enqueue(rebuild).then(done);
   };
 
-  const route =
-    (format: "html" | "json" | "atom") => (request: IncomingMessage, response: ServerResponse) => {
-      const snapshot = current;
-      if (!snapshot) {
-        response.setHeader("retry-after", "5");
-        sendJson(response, 503, { error: "the status page is starting" });
-        return;
-      }
-      sendRepresentation(request, response, snapshot[format]);
-    };
+  const route = (path: string) => (request: IncomingMessage, response: ServerResponse) => {
+    const representation = current?.bodies.get(path);
+    if (!representation) {
+      response.setHeader("retry-after", "5");
+      sendJson(response, 503, { error: "the status page is starting" });
+      return;
+    }
+    sendRepresentation(request, response, representation);
+  };
   const routes: HttpRoutes = {};
-  for (const [path, format] of [
-    ["/status", "html"],
-    ["/api/v2/summary.json", "json"],
-    ["/history.atom", "atom"],
-  ] as const) {
-    routes[`GET ${path}`] = route(format);
-    routes[`HEAD ${path}`] = route(format);
+  const paths: readonly string[] = ["/status", "/history.atom", ...statusApiPaths];
+  for (const path of paths) {
+    routes[`GET ${path}`] = route(path);
+    routes[`HEAD ${path}`] = route(path);
   }
 
   return {
