@@ -122,13 +122,6 @@ export const statusLabels: Record<PublicStatus, string> = {
   resolved: "Resolved",
 };
 
-export const impactLabels: Record<Impact, string> = {
-  none: "No impact",
-  minor: "Minor",
-  major: "Major",
-  critical: "Critical",
-};
-
 const componentRank: Record<ComponentStatus, number> = {
   operational: 0,
   degraded_performance: 1,

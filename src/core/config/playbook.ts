@@ -417,7 +417,6 @@ function isValidTimeZone(zone: string): boolean {
     return false;
   }
 }
-export type SeverityId = string;
 
 export class PlaybookError extends Error {
   constructor(

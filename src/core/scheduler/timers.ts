@@ -116,5 +116,3 @@ export async function lockPendingDueAt(tx: Transaction, key: string): Promise<Da
 export async function findTimer(db: Transaction, key: string) {
   return db.timer.findUnique({ where: { key } });
 }
-
-export type TimerRow = Prisma.TimerGetPayload<Record<string, never>>;

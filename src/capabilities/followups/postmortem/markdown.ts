@@ -46,15 +46,6 @@ export interface PostmortemFacts {
   person(userId: string): string;
 }
 
-export const postmortemSections = [
-  "Summary",
-  "Impact",
-  "Timeline",
-  "Root causes",
-  "Resolution",
-  "Action items",
-] as const;
-
 /** GitHub rejects issue bodies over 65,536 characters; leave room for the outbox's marker. */
 export const postmortemMaxChars = 60_000;
 const eventTextMax = 500;
