@@ -10,7 +10,15 @@ import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
-const prismaCli = require.resolve("prisma/build/index.js");
+let prismaCli;
+try {
+  prismaCli = require.resolve("prisma/build/index.js");
+} catch {
+  // A production install (`npm ci --omit=dev`) has no Prisma CLI, and needs none:
+  // the generated client ships compiled in dist/. Nothing to generate there.
+  console.log("prisma CLI not installed (production install): skipping `prisma generate`");
+  process.exit(0);
+}
 const placeholder = process.execPath; // any file that exists, on every OS
 
 const result = spawnSync(process.execPath, [prismaCli, ...process.argv.slice(2)], {

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -34,9 +34,17 @@ export interface Migration {
   checksum: string;
 }
 
-export const defaultMigrationsDir = fileURLToPath(
+/**
+ * The SQL migrations: `dist/migrations/` when running the build (the build
+ * copies them there, so dist/ is complete on its own), else the source tree's
+ * `prisma/migrations/`.
+ */
+export const defaultMigrationsDir = [
+  new URL("../../migrations", import.meta.url),
   new URL("../../../prisma/migrations", import.meta.url),
-);
+]
+  .map((url) => fileURLToPath(url))
+  .find((dir) => existsSync(dir)) ?? fileURLToPath(new URL("../../../prisma/migrations", import.meta.url));
 
 // Any constant works; it only has to be the same for every replica of this app.
 const migrationLockKey = 72_616_001;
