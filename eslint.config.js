@@ -7,7 +7,7 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["src/generated/**", "node_modules/**", "bench/results/**", "tmp/**", "coverage/**"] },
+  { ignores: ["src/generated/**", "dist/**", "node_modules/**", "bench/results/**", "tmp/**", "coverage/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
