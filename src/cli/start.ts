@@ -7,6 +7,14 @@ import { MigrationError } from "../core/db/migrate.ts";
 import { startApp } from "../main.ts";
 
 // `npm start`: the production entry point.
+
+// A promise some library (or we) forgot to handle must not take every incident
+// down with it: Node's default is to exit. It is logged as an error so it gets
+// fixed; the work it belonged to is durable (timers, outboxes) and retried.
+process.on("unhandledRejection", (reason: unknown) => {
+  console.error(redactSecrets(`unhandled promise rejection (kept running): ${inspect(reason)}`));
+});
+
 try {
   const app = await startApp({ config: loadConfig(process.env) });
   const shutdown = (signal: string) => {

@@ -11,6 +11,7 @@ import { type SlackEmulator, startSlackEmulator } from "../../tools/emulators/sl
 import { spawnBot, waitUntilReady } from "../support/bot-process.ts";
 import { onPostgres, type TestDatabase, testDatabase } from "../support/database.ts";
 import { defaultPlaybookFile } from "../support/paths.ts";
+import { waitFor } from "../support/wait.ts";
 import { SlackRequestSender } from "../support/slack-signer.ts";
 
 const signingSecret = "process-test-secret";
@@ -67,6 +68,33 @@ describe("the bot as a process", () => {
     await db.close();
     expect(incident.phase).toBe("active");
     expect(emulator.world.messages("C0INCIDENTS")).toHaveLength(1);
+  });
+
+  it("stays up while Slack is unreachable at startup, reports not ready, then serves once Slack answers", async () => {
+    // Bolt verifies the token with auth.test as soon as the app is built; a failure there used to
+    // be an unhandled rejection that killed the process, and would have been cached for good.
+    const outage = emulator.faults.add({ method: "auth.test", kind: "server_error", status: 503 });
+    const bot = await spawnBot(botEnv());
+    await waitFor(
+      () => emulator.calls.filter((call) => call.method === "auth.test").length,
+      (count) => count >= 2,
+      { what: "the bot to try auth.test more than once", timeoutMs: 15_000 },
+    );
+    const notReady = await fetch(`${bot.url}/readyz`);
+    expect(notReady.status).toBe(503);
+    expect(bot.child.exitCode).toBeNull();
+
+    outage.remove();
+    await waitUntilReady(bot.url, 15_000);
+    const send = new SlackRequestSender(bot.url, signingSecret, (c, u) => emulator.responseUrl(c, u));
+    expect((await send.slashCommand("declare sev3 Slack came back")).status).toBe(200);
+    await waitFor(
+      () => emulator.world.messages("C0INCIDENTS").length,
+      (count) => count === 1,
+      { what: "the announcement of the declaration made after Slack came back" },
+    );
+    bot.child.kill("SIGTERM");
+    expect(await bot.exited).toEqual({ code: 0, signal: null });
   });
 
   it("refuses to start on bad settings, naming every problem in one message", () => {

@@ -47,8 +47,8 @@ export function createSlackAdapter(deps: {
   log: Logger;
 }): SlackAdapter {
   const { config, log } = deps;
-  const { app, receiver, disconnect } = createSlackApp(config.slack, log);
-  const slack = createSlackGateway(app.client);
+  const { app, client, receiver, disconnect } = createSlackApp(config.slack, log);
+  const slack = createSlackGateway(client);
   const membership = createChannelMembership({ slack, clock: deps.clock, log: log.child({ component: "access" }) });
   // The status page shows an incident from its first public update on, and then its severity and resolution are public.
   const access = createAccess(deps.playbook, membership, (incidentId) => deps.incidents.hasPublicUpdate(incidentId));

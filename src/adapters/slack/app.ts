@@ -9,6 +9,7 @@ import {
 import { WebClient, type WebClientOptions } from "@slack/web-api";
 import type { AppConfig } from "../../core/config/env.ts";
 import type { Logger } from "../../core/logging.ts";
+import { memoizeSuccess } from "../../core/async.ts";
 import type { BackgroundTasks } from "../../core/background-tasks.ts";
 
 /**
@@ -18,6 +19,8 @@ import type { BackgroundTasks } from "../../core/background-tasks.ts";
 
 export interface SlackApp {
   app: App;
+  /** The Web API client with the bot token, for the gateway. */
+  client: WebClient;
   /** Present in HTTP mode: hands /slack/events requests to Bolt. */
   receiver?: HTTPReceiver;
   /** Present in Socket Mode: closes the socket and resolves once it is closed. */
@@ -57,6 +60,8 @@ export function createSlackApp(config: AppConfig["slack"], log: Logger): SlackAp
     retryConfig: webClientRetries,
   };
   const logger = boltLogger(log);
+  const client = new WebClient(config.botToken, clientOptions);
+  const authorize = botAuthorization(client, config.botToken);
   if (config.mode === "socket") {
     // Built here, not by App, because Bolt's app.stop() only starts the close handshake; shutdown
     // waits for the socket to close through `disconnect`.
@@ -66,7 +71,7 @@ export function createSlackApp(config: AppConfig["slack"], log: Logger): SlackAp
       installerOptions: { clientOptions },
     });
     const app = new App({
-      token: config.botToken,
+      authorize,
       receiver: socketMode,
       socketMode: true,
       logger,
@@ -77,7 +82,7 @@ export function createSlackApp(config: AppConfig["slack"], log: Logger): SlackAp
         socketMode.client.disconnect(),
         sleep(socketCloseTimeoutMs, undefined, { ref: false }),
       ]);
-    return { app, disconnect };
+    return { app, client, disconnect };
   }
   const receiver = new HTTPReceiver({
     signingSecret: config.signingSecret!,
@@ -98,8 +103,23 @@ export function createSlackApp(config: AppConfig["slack"], log: Logger): SlackAp
       return false;
     },
   });
-  const app = new App({ token: config.botToken, receiver, logger, clientOptions });
-  return { app, receiver };
+  const app = new App({ authorize, receiver, logger, clientOptions });
+  return { app, client, receiver };
+}
+
+/**
+ * Bolt's own `token` option calls auth.test once, as the app is built, and keeps
+ * that promise forever: if Slack is unreachable at that moment, the rejection is
+ * unhandled (the process dies) and every later request would fail with it. This
+ * asks when a request first needs the bot's identity, keeps only a success, and
+ * tries again on the next request after a failure. /readyz reports the outage meanwhile.
+ */
+function botAuthorization(client: WebClient, botToken: string) {
+  const identity = memoizeSuccess(async () => {
+    const result = await client.auth.test();
+    return { botId: result.bot_id, botUserId: result.user_id, teamId: result.team_id };
+  });
+  return async () => ({ botToken, ...(await identity()) });
 }
 
 /**
