@@ -10,6 +10,7 @@ import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { type Access, createAccess } from "./access.ts";
 import { createDeliveryClient, createSlackApp, registerWorkTracking } from "./app.ts";
 import { registerEventDeduplication } from "./event-deduplication.ts";
+import { createSlackLookupCache } from "./lookup-cache.ts";
 import { createSlackGateway, type SlackGateway } from "./gateway.ts";
 import { type ChannelMembership, createChannelMembership } from "./membership.ts";
 import { slackEventsRoute } from "./request-verification.ts";
@@ -48,7 +49,9 @@ export function createSlackAdapter(deps: {
 }): SlackAdapter {
   const { config, log } = deps;
   const { app, client, receiver, disconnect } = createSlackApp(config.slack, log);
-  const slack = createSlackGateway(client);
+  // One cache for both gateways: a DM channel the delivery path opened serves the interactive path too.
+  const lookups = createSlackLookupCache({ clock: deps.clock });
+  const slack = lookups.wrap(createSlackGateway(client));
   const membership = createChannelMembership({ slack, clock: deps.clock, log: log.child({ component: "access" }) });
   // The status page shows an incident from its first public update on, and then its severity and resolution are public.
   const access = createAccess(deps.playbook, membership, (incidentId) => deps.incidents.hasPublicUpdate(incidentId));
@@ -67,7 +70,7 @@ export function createSlackAdapter(deps: {
   const auth = checkSlackAuth(slack, log);
   return {
     slack,
-    deliverySlack: createSlackGateway(createDeliveryClient(config.slack)),
+    deliverySlack: lookups.wrap(createSlackGateway(createDeliveryClient(config.slack))),
     membership,
     access,
     router,

@@ -1,8 +1,6 @@
 import { mkdirSync } from "node:fs";
-import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../../generated/prisma/client.ts";
 import { applyMigrations, type MigrationReport, type MigrationRunner } from "./migrate.ts";
 
@@ -80,6 +78,12 @@ async function openPglite(target: { kind: "pglite"; dataDir: string } | { kind: 
     mkdirSync(target.dataDir, { recursive: true });
     dataDir = target.dataDir;
   }
+  // Loaded only on this path: PGlite's wasm build costs start time and tens of MB,
+  // and a PostgreSQL deployment never needs it.
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("pglite-prisma-adapter"),
+  ]);
   const pglite = dataDir ? new PGlite(dataDir) : new PGlite();
   await pglite.waitReady;
   const runner: MigrationRunner = {
