@@ -147,14 +147,39 @@ async function reserveSlot(
   intervalMs: number,
 ): Promise<Date> {
   return prisma.$transaction(async (tx) => {
-    const firstNext = new Date(now.getTime() + intervalMs);
-    const rows = await tx.$queryRaw<{ next_slot_at: Date }[]>`
-      INSERT INTO slack_channel_slots (channel_id, next_slot_at) VALUES (${channelId}, ${firstNext})
-      ON CONFLICT (channel_id) DO UPDATE SET next_slot_at =
-        GREATEST(slack_channel_slots.next_slot_at, ${now}::timestamptz) + (${intervalMs}::int * interval '1 millisecond')
-      RETURNING next_slot_at`;
-    const slot = new Date(rows[0]!.next_slot_at.getTime() - intervalMs);
+    const slot = await nextChannelSlot(tx, channelId, now, intervalMs);
     await tx.slackPost.update({ where: { key }, data: { reservedSlot: slot } });
     return slot;
   });
+}
+
+/**
+ * A message posted directly, outside the outbox (a declaration's intro and
+ * announcement, which the person declaring waits for), still uses a slot of its
+ * channel's one-message-per-second pace: the outbox's next post there waits
+ * behind it instead of bursting, and so a declaration's page DMs, in their
+ * own DM channels, go out before its channel notes.
+ */
+export async function takeChannelSlot(
+  prisma: PrismaClient,
+  channelId: string,
+  now: Date,
+  intervalMs = 1000,
+): Promise<void> {
+  await nextChannelSlot(prisma, channelId, now, intervalMs);
+}
+
+async function nextChannelSlot(
+  db: Pick<PrismaClient, "$queryRaw">,
+  channelId: string,
+  now: Date,
+  intervalMs: number,
+): Promise<Date> {
+  const firstNext = new Date(now.getTime() + intervalMs);
+  const rows = await db.$queryRaw<{ next_slot_at: Date }[]>`
+    INSERT INTO slack_channel_slots (channel_id, next_slot_at) VALUES (${channelId}, ${firstNext})
+    ON CONFLICT (channel_id) DO UPDATE SET next_slot_at =
+      GREATEST(slack_channel_slots.next_slot_at, ${now}::timestamptz) + (${intervalMs}::int * interval '1 millisecond')
+    RETURNING next_slot_at`;
+  return new Date(rows[0]!.next_slot_at.getTime() - intervalMs);
 }

@@ -51,6 +51,8 @@ export interface DeclareDependencies {
   activate(incident: Incident): Promise<void>;
   /** Schedules another `completeDeclaration` on a durable timer. */
   retryLater(incident: Incident): Promise<void>;
+  /** Counts a direct post against its channel's posting pace (see slack/outbox.ts `takeChannelSlot`). */
+  takeChannelSlot(channelId: string): Promise<void>;
   log: Logger;
 }
 
@@ -111,11 +113,13 @@ export async function completeDeclaration(
     if (!incident.introTs) {
       const intro = await deps.slack.postMessage(channelId, renderIntro(incident));
       await deps.incidents.recordIntro(incident.id, intro.ts);
+      await deps.takeChannelSlot(channelId);
     }
     if (!incident.isPrivate && !incident.announcementTs) {
       const announceTo = await deps.announcementChannel();
       if (announceTo) {
         const posted = await deps.slack.postMessage(announceTo, renderAnnouncement(incident));
+        await deps.takeChannelSlot(posted.channelId);
         await deps.incidents.recordAnnouncement(
           incident.id,
           posted.channelId,

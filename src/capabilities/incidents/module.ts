@@ -1,3 +1,4 @@
+import { takeChannelSlot } from "../../adapters/slack/outbox.ts";
 import type { ModuleFactory } from "../module.ts";
 import { type IncidentCapability, incidentSubcommands, registerIncidentInteractions } from "./commands.ts";
 import {
@@ -28,6 +29,7 @@ export const incidentsModule: ModuleFactory = (core) => {
     ...core,
     activate: (incident) => activateIncident(status, incident),
     retryLater: (incident) => scheduleDeclarationRetry(status, incident),
+    takeChannelSlot: (channelId) => takeChannelSlot(core.prisma, channelId, core.clock.now()),
   };
   const capability: IncidentCapability = { ...core, status, declare };
   return {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { HomeView } from "@slack/types";
 import type { Logger } from "../../../core/logging.ts";
 import type { EventBody, SlackRouter } from "../../../adapters/slack/router.ts";
@@ -14,7 +15,15 @@ export interface HomePublisher {
   log: Logger;
   /** Registers background publishing, so shutdown (and tests) wait for it. */
   track?(work: Promise<unknown>): void;
+  /**
+   * How long a refresh waits before publishing, so the burst of changes one
+   * action makes (a declaration: declared, roles taken, activated) costs one
+   * `views.publish`, sent after the page DMs rather than racing them.
+   */
+  settleMs?: number;
 }
+
+export const defaultHomeSettleMs = 1000;
 
 /** Publishes the Home tab whenever someone opens it. */
 export function registerHome(router: SlackRouter, home: HomePublisher): void {
@@ -41,6 +50,7 @@ export function createHomeRefresher(home: HomePublisher): (userIds: readonly str
   const inFlight = new Map<string, { again: boolean }>();
 
   const run = async (userId: string, state: { again: boolean }) => {
+    await sleep(home.settleMs ?? defaultHomeSettleMs);
     do {
       state.again = false;
       try {

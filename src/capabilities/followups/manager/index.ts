@@ -1,5 +1,6 @@
 import { loadHomeData } from "./home-data.ts";
-import { createHomeRefresher, type HomePublisher, registerHome } from "./home-tab.ts";
+import { createHomeRefresher, defaultHomeSettleMs, type HomePublisher, registerHome } from "./home-tab.ts";
+import { systemClock } from "../../../core/clock.ts";
 import { renderHome } from "./home-views.ts";
 import type { TimerHandler } from "../../../core/scheduler/types.ts";
 import type { Subcommand } from "../../../adapters/slack/command-router.ts";
@@ -32,6 +33,8 @@ function homePublisher(capability: FollowUpCapability): HomePublisher {
     publish: (userId, view) => capability.slack.publishHome(userId, view),
     log: capability.log,
     track: capability.track,
+    // On a scripted clock (the demo, tests) declarations are not racing anything in real time.
+    settleMs: capability.clock === systemClock ? defaultHomeSettleMs : 0,
   };
 }
 
