@@ -1,8 +1,7 @@
-import { fileURLToPath } from "node:url";
 import { type SlackEmulator, startSlackEmulator } from "../tools/emulators/slack/index.ts";
 import { SlackRequestSender } from "../tools/emulators/slack/signed-requests.ts";
-import { spawnScript } from "./processes/spawn.ts";
-import { freshPostgresSchema, playbookFile, round, summarize } from "./support.ts";
+import { spawnNode } from "./processes/spawn.ts";
+import { type BotBuild, botBuilds, botNodeArgs, buildOnce, freshPostgresSchema, playbookFile, round, summarize } from "./support.ts";
 
 /**
  * Declare end to end: from the signed `/incident declare` POST to the moment
@@ -10,25 +9,41 @@ import { freshPostgresSchema, playbookFile, round, summarize } from "./support.t
  * (for severities that page) every page DM. The channel's page notes and
  * checklists come after, paced at one message per second per channel, and are
  * not waited for. Also counts the Web API calls made until then.
- * The bot runs as `npm start` does, in its own process, on PostgreSQL; the
- * emulator runs in this process so it can time the moment each post lands.
+ * Counted twice: the calls made by the moment the DMs land, and all the
+ * calls the declaration makes once the bot has gone quiet (its paced channel
+ * notes and checklists included). Before each declaration the bench waits
+ * for quiet, so one declaration's trailing posts never count for the next.
+ * The bot runs in its own process on PostgreSQL, built (`npm start`) and from
+ * source (tsx); the emulator runs in this process so it can time the moment
+ * each post lands.
  */
 
 const signingSecret = "bench-declare-secret";
-const startScript = fileURLToPath(new URL("../src/cli/start.ts", import.meta.url));
+const quietMs = 1_500;
 
 export interface DeclareResult {
+  build: BotBuild;
   severity: string;
   declarations: number;
   ms: ReturnType<typeof summarize>;
   callsPerDeclaration: { median: number; max: number; byMethod: Record<string, number> };
+  /** Every call of the declaration, once the bot is quiet again. */
+  allCallsPerDeclaration: { median: number; byMethod: Record<string, number> };
 }
 
 export async function measureDeclare(options: { count: number }): Promise<DeclareResult[]> {
+  buildOnce();
+  const results: DeclareResult[] = [];
+  for (const build of botBuilds) results.push(...(await measureBuild(build, options.count)));
+  return results;
+}
+
+async function measureBuild(build: BotBuild, count: number): Promise<DeclareResult[]> {
+  const options = { count };
   const emulator = await startSlackEmulator();
   const schema = await freshPostgresSchema("declare");
-  const bot = await spawnScript(
-    startScript,
+  const bot = await spawnNode(
+    botNodeArgs(build),
     {
       SLACK_BOT_TOKEN: "xoxb-bench",
       SLACK_SIGNING_SECRET: signingSecret,
@@ -44,7 +59,7 @@ export async function measureDeclare(options: { count: number }): Promise<Declar
     emulator.responseUrl(c, u),
   );
   try {
-    await declareOnce(emulator, send, "sev4", 0, 0); // warm-up
+    await declareOnce(emulator, send, "sev4", 0, 0); // warm-up: also fills the DM and user-group caches
     const results: DeclareResult[] = [];
     let number = 1;
     for (const [severity, expectedPosts] of [
@@ -53,28 +68,27 @@ export async function measureDeclare(options: { count: number }): Promise<Declar
     ] as const) {
       const times: number[] = [];
       const calls: number[] = [];
+      const allCalls: number[] = [];
       const byMethod: Record<string, number> = {};
+      const allByMethod: Record<string, number> = {};
       for (let i = 0; i < options.count; i++) {
         number += 1;
-        // Each SEV1 pages the same three people. Slack takes about one message per second per
-        // channel, DMs included, so back-to-back declarations would measure that pacing (the
-        // next page DM waits for its slot) rather than a declaration. Space them out.
-        if (expectedPosts > 0) await new Promise((resolve) => setTimeout(resolve, 1100));
-        const { ms, methods } = await declareOnce(emulator, send, severity, number, expectedPosts);
+        const { ms, methods, allMethods } = await declareOnce(emulator, send, severity, number, expectedPosts);
         times.push(ms);
         calls.push(methods.length);
+        allCalls.push(allMethods.length);
         for (const method of methods) byMethod[method] = (byMethod[method] ?? 0) + 1;
+        for (const method of allMethods) allByMethod[method] = (allByMethod[method] ?? 0) + 1;
       }
-      const sortedCalls = [...calls].sort((a, b) => a - b);
+      const perDeclaration = (counts: Record<string, number>) =>
+        Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, round(v / options.count, 2)]));
       results.push({
+        build,
         severity: severity.toUpperCase(),
         declarations: options.count,
         ms: summarize(times),
-        callsPerDeclaration: {
-          median: sortedCalls[Math.floor(sortedCalls.length / 2)]!,
-          max: sortedCalls.at(-1)!,
-          byMethod: Object.fromEntries(Object.entries(byMethod).map(([k, v]) => [k, round(v / options.count, 2)])),
-        },
+        callsPerDeclaration: { median: median(calls), max: Math.max(...calls), byMethod: perDeclaration(byMethod) },
+        allCallsPerDeclaration: { median: median(allCalls), byMethod: perDeclaration(allByMethod) },
       });
     }
     return results;
@@ -92,7 +106,10 @@ async function declareOnce(
   severity: string,
   number: number,
   extraPosts: number,
-): Promise<{ ms: number; methods: string[] }> {
+): Promise<{ ms: number; methods: string[]; allMethods: string[] }> {
+  // The previous declaration's paced posts, and Slack's one-message-per-second pace of the
+  // DM channels this one pages again, must be over before this one starts.
+  await untilQuiet(emulator);
   emulator.resetCalls();
   const title = `Benchmark incident ${number}`;
   let announced = false;
@@ -119,23 +136,41 @@ async function declareOnce(
   await done;
   // Let trailing calls (none expected) land before counting.
   await new Promise((resolve) => setTimeout(resolve, 50));
-  const methods = emulator.calls.map((call) => call.method).filter((method) => method !== "response_url");
-  return { ms: doneAt - started, methods };
+  const webApiMethods = () => emulator.calls.map((call) => call.method).filter((method) => method !== "response_url");
+  const methods = webApiMethods();
+  await untilQuiet(emulator);
+  return { ms: doneAt - started, methods, allMethods: webApiMethods() };
+}
+
+/** Waits until the emulator has seen no call for `quietMs`. */
+async function untilQuiet(emulator: SlackEmulator): Promise<void> {
+  let seen = emulator.calls.length;
+  let quietSince = performance.now();
+  while (performance.now() - quietSince < quietMs) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    if (emulator.calls.length !== seen) {
+      seen = emulator.calls.length;
+      quietSince = performance.now();
+    }
+  }
+}
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
 
 export function formatDeclare(results: DeclareResult[]): string {
   return [
-    "Declare end to end (signed POST → channel, intro, announcement and page DMs in the zero-latency emulator), ms, and Web API calls made by then:",
+    "Declare end to end (signed POST → channel, intro, announcement and page DMs in the zero-latency emulator), ms; Web API calls made by then, and all calls of the declaration once the bot is quiet:",
     "",
-    "| severity | declarations | p50 | p90 | max | calls (median / max) | calls by method (mean) |",
-    "|---|---|---|---|---|---|---|",
-    ...results.map(
-      (r) =>
-        `| ${r.severity} | ${r.declarations} | ${round(r.ms.p50, 0)} | ${round(r.ms.p90, 0)} | ${round(r.ms.max, 0)} | ${r.callsPerDeclaration.median} / ${r.callsPerDeclaration.max} | ${Object.entries(
-          r.callsPerDeclaration.byMethod,
-        )
+    "| code | severity | declarations | p50 | p90 | max | calls by then (median / max) | by method (mean) | all calls (median) | all, by method (mean) |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+    ...results.map((r) => {
+      const methods = (byMethod: Record<string, number>) =>
+        Object.entries(byMethod)
           .map(([method, count]) => `${method} ${count}`)
-          .join(", ")} |`,
-    ),
+          .join(", ");
+      return `| ${r.build} | ${r.severity} | ${r.declarations} | ${round(r.ms.p50, 0)} | ${round(r.ms.p90, 0)} | ${round(r.ms.max, 0)} | ${r.callsPerDeclaration.median} / ${r.callsPerDeclaration.max} | ${methods(r.callsPerDeclaration.byMethod)} | ${r.allCallsPerDeclaration.median} | ${methods(r.allCallsPerDeclaration.byMethod)} |`;
+    }),
   ].join("\n");
 }

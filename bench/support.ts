@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -52,3 +53,26 @@ export async function freshPostgresSchema(
 }
 
 export const round = (value: number, digits = 1) => Number(value.toFixed(digits));
+
+/**
+ * How the bot under test is run: `built` is `npm start` (plain node on dist/,
+ * compiled by `npm run build`), `source` is TypeScript through tsx, as tests and
+ * the demo run it.
+ */
+export type BotBuild = "built" | "source";
+export const botBuilds: readonly BotBuild[] = ["built", "source"];
+
+export function botNodeArgs(build: BotBuild): string[] {
+  return build === "built"
+    ? ["--enable-source-maps", fileURLToPath(new URL("../dist/cli/start.js", import.meta.url))]
+    : ["--import", "tsx", fileURLToPath(new URL("../src/cli/start.ts", import.meta.url))];
+}
+
+/** Compiles dist/ afresh, so `built` measures the code of this checkout. */
+export function buildOnce(): void {
+  if (built) return;
+  const result = spawnSync("npm", ["run", "build"], { stdio: "inherit", cwd: fileURLToPath(new URL("..", import.meta.url)) });
+  if (result.status !== 0) throw new Error("npm run build failed");
+  built = true;
+}
+let built = false;

@@ -16,7 +16,17 @@ export function spawnScript(
   env: Record<string, string>,
   ready: (line: Record<string, unknown>) => boolean,
 ): Promise<Spawned> {
-  const child = spawn(process.execPath, ["--import", "tsx", script], {
+  return spawnNode(["--import", "tsx", script], env, ready);
+}
+
+/** Spawns `node <args>` and waits for a JSON line on stdout. */
+export function spawnNode(
+  args: string[],
+  env: Record<string, string>,
+  ready: (line: Record<string, unknown>) => boolean,
+): Promise<Spawned> {
+  const script = args.at(-1)!;
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { PATH: process.env.PATH ?? "", ...env },
     stdio: ["ignore", "pipe", "inherit"],
