@@ -1,0 +1,189 @@
+import { execFile } from "node:child_process";
+import { createServer } from "node:net";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SlackEmulator, startSlackEmulator } from "../../tools/emulators/slack/index.ts";
+import { waitUntilReady } from "../support/bot-process.ts";
+import { dropSchema, freshSchemaName, postgresTarget } from "../support/database.ts";
+import { SlackRequestSender } from "../support/slack-signer.ts";
+import { waitFor } from "../support/wait.ts";
+
+/**
+ * The production image, run the way an operator runs it: two replicas of the
+ * real container (`--network host`, so they reach the emulator and the
+ * PostgreSQL on this machine) sharing one database. One is stopped with
+ * `docker stop` while a declaration is in flight: it must finish that work
+ * and exit 0, and the other must keep serving.
+ */
+
+const image = process.env.CONTAINER_IMAGE ?? "incident-bot:ci";
+const signingSecret = "container-test-signing-secret";
+const botToken = "xoxb-container-test-token-never-logged";
+const run = promisify(execFile);
+const suffix = `${process.pid}-${Date.now()}`;
+
+async function docker(...args: string[]): Promise<string> {
+  const { stdout } = await run("docker", args, { maxBuffer: 16 * 1024 * 1024 });
+  return stdout.trim();
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+interface Replica {
+  name: string;
+  url: string;
+}
+
+let emulator: SlackEmulator;
+let schema: string;
+const replicas: Replica[] = [];
+
+async function startReplica(label: string, databaseUrl: string): Promise<Replica> {
+  const port = await freePort();
+  const name = `incident-bot-test-${label}-${suffix}`;
+  // `-e NAME` without a value: docker reads it from its own environment, so
+  // the secrets never appear on a command line.
+  await run(
+    "docker",
+    [
+      "run", "--detach", "--name", name, "--network", "host",
+      "-e", "SLACK_BOT_TOKEN", "-e", "SLACK_SIGNING_SECRET", "-e", "DATABASE_URL",
+      "-e", `SLACK_API_URL=${emulator.apiUrl}`, "-e", `PORT=${port}`,
+      image,
+    ],
+    {
+      env: {
+        PATH: process.env.PATH ?? "",
+        SLACK_BOT_TOKEN: botToken,
+        SLACK_SIGNING_SECRET: signingSecret,
+        DATABASE_URL: databaseUrl,
+      },
+    },
+  );
+  const replica = { name, url: `http://127.0.0.1:${port}` };
+  replicas.push(replica);
+  return replica;
+}
+
+function sender(replica: Replica): SlackRequestSender {
+  return new SlackRequestSender(replica.url, signingSecret, (c, u) => emulator.responseUrl(c, u));
+}
+
+async function inspect(name: string): Promise<{ State: { Status: string; ExitCode: number; Health?: { Status: string } } }> {
+  return (JSON.parse(await docker("inspect", name)) as [{ State: { Status: string; ExitCode: number; Health?: { Status: string } } }])[0];
+}
+
+function incidentChannels(): string[] {
+  return emulator.world
+    .channels()
+    .map((channel) => channel.name)
+    .filter((name) => name.startsWith("inc-"));
+}
+
+beforeAll(async () => {
+  emulator = await startSlackEmulator({ host: "127.0.0.1" });
+  schema = freshSchemaName("container");
+  const databaseUrl = postgresTarget(schema).url;
+  if (!databaseUrl.startsWith("postgresql://")) throw new Error("DATABASE_URL must be PostgreSQL");
+  // Both start at once on an empty schema: their migrations race (an advisory lock decides).
+  const [a, b] = await Promise.all([startReplica("a", databaseUrl), startReplica("b", databaseUrl)]);
+  try {
+    await Promise.all([waitUntilReady(a!.url, 60_000), waitUntilReady(b!.url, 60_000)]);
+  } catch (error) {
+    for (const replica of replicas) console.error(`--- docker logs ${replica.name}\n${await docker("logs", replica.name).catch(String)}`);
+    throw error;
+  }
+});
+
+afterAll(async () => {
+  for (const replica of replicas) await docker("rm", "--force", replica.name).catch(() => undefined);
+  await emulator?.close();
+  if (schema) await dropSchema(schema);
+});
+
+describe("the production image", () => {
+  it("runs as a non-root user, with a healthcheck, SIGTERM as stop signal, and nothing from the build stage", async () => {
+    const [config] = JSON.parse(await docker("image", "inspect", image)) as [
+      { Config: { User: string; Env: string[]; StopSignal?: string; Healthcheck?: { Test: string[] }; Cmd: string[] } },
+    ];
+    expect(config.Config.User).toBe("10001:10001");
+    expect(config.Config.StopSignal).toBe("SIGTERM");
+    expect(config.Config.Healthcheck?.Test.join(" ")).toContain("/healthz");
+    expect(config.Config.Cmd[0]).toBe("node");
+    // The build's proxy CA was trusted by npm in the build stage only.
+    expect(config.Config.Env.join("\n")).not.toMatch(/NODE_EXTRA_CA_CERTS|build-ca/);
+    const probe = await docker(
+      "run", "--rm", "--network", "none", "--entrypoint", "node", image, "-e",
+      [
+        "const fs = require('node:fs');",
+        "console.log(JSON.stringify({",
+        "  uid: process.getuid(),",
+        "  buildCa: fs.existsSync('/src') || fs.existsSync('/app/build-ca.pem'),",
+        "  devDependency: fs.existsSync('/app/node_modules/typescript') || fs.existsSync('/app/node_modules/vitest'),",
+        "  sources: fs.existsSync('/app/src'),",
+        "  entry: fs.existsSync('/app/dist/cli/start.js'),",
+        "  migrations: fs.readdirSync('/app/dist/migrations').length > 0,",
+        "  playbook: fs.existsSync('/app/playbook.yml') && fs.readdirSync('/app/notices').length,",
+        "}));",
+      ].join("\n"),
+    );
+    expect(JSON.parse(probe)).toEqual({
+      uid: 10001,
+      buildCa: false,
+      devDependency: false,
+      sources: false,
+      entry: true,
+      migrations: true,
+      playbook: 5,
+    });
+  });
+
+  it("serves two replicas on one PostgreSQL; `docker stop` drains one (exit 0) while the other keeps serving", async () => {
+    const [a, b] = replicas as [Replica, Replica];
+    const first = await sender(a).slashCommand("declare sev2 Checkout API returning 500s");
+    expect(first.status).toBe(200);
+    await waitFor(incidentChannels, (names) => names.length === 1, { what: "the first incident channel", timeoutMs: 20_000 });
+    expect(incidentChannels()[0]).toMatch(/^inc-1-checkout-api-returning-500s$/);
+
+    // A declaration in flight when the stop comes: Slack answers slowly.
+    emulator.faults.add({ method: "conversations.create", kind: "slow", delayMs: 2_000, times: 1 });
+    const inFlight = await sender(a).slashCommand("declare sev3 Search latency during a deploy");
+    expect(inFlight.status).toBe(200);
+    const stopStarted = Date.now();
+    await docker("stop", "--time", "30", a.name);
+    const stopSeconds = (Date.now() - stopStarted) / 1000;
+    const stopped = await inspect(a.name);
+    expect(stopped.State.Status).toBe("exited");
+    expect(stopped.State.ExitCode).toBe(0);
+    // Drained by itself, well inside docker's 30 s (a SIGKILL would show as 137).
+    expect(stopSeconds).toBeLessThan(20);
+    const logs = await run("docker", ["logs", a.name]).then(({ stdout, stderr }) => stdout + stderr);
+    expect(logs).toContain("shutdown complete");
+    expect(logs).not.toContain(botToken);
+    expect(logs).not.toContain(signingSecret);
+    // The in-flight declaration was finished, not cut off.
+    expect(incidentChannels()).toContain("inc-2-search-latency-during-a-deploy");
+
+    // The other replica carries on.
+    expect((await fetch(`${b.url}/readyz`)).status).toBe(200);
+    const third = await sender(b).slashCommand("declare sev2 Payments webhook backlog");
+    expect(third.status).toBe(200);
+    await waitFor(incidentChannels, (names) => names.includes("inc-3-payments-webhook-backlog"), {
+      what: "the third incident channel, declared on the surviving replica",
+      timeoutMs: 20_000,
+    });
+    // Its image HEALTHCHECK (node's fetch against /healthz) passes.
+    await waitFor(() => inspect(b.name).then((state) => state.State.Health?.Status), (status) => status === "healthy", {
+      what: `${b.name} to be reported healthy by docker`,
+      timeoutMs: 60_000,
+      intervalMs: 1_000,
+    });
+  });
+});
