@@ -28,7 +28,11 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 # The Prisma client is generated here (npm ci skipped the postinstall that
 # would do it before src/ exists) and compiled into dist/generated.
-RUN npm run db:generate && npm run build && npm prune --omit=dev --ignore-scripts
+# Pruning omits optional packages too: the Prisma CLI and TypeScript are
+# optional peers of @prisma/client, which npm keeps under --omit=dev alone
+# (devOptional in the lockfile). The only truly optional ones, pg-cloudflare
+# and uglify-js, are not used at runtime.
+RUN npm run db:generate && npm run build && npm prune --omit=dev --omit=optional --ignore-scripts
 
 # ---- runtime: node, production dependencies, dist/, default playbook and templates
 FROM ${BASE_IMAGE} AS runtime

@@ -45,7 +45,7 @@ let emulator: SlackEmulator;
 let schema: string;
 const replicas: Replica[] = [];
 
-async function startReplica(label: string, databaseUrl: string): Promise<Replica> {
+async function startReplica(label: string, databaseUrl: string, extra: string[] = []): Promise<Replica> {
   const port = await freePort();
   const name = `incident-bot-test-${label}-${suffix}`;
   // `-e NAME` without a value: docker reads it from its own environment, so
@@ -56,6 +56,7 @@ async function startReplica(label: string, databaseUrl: string): Promise<Replica
       "run", "--detach", "--name", name, "--network", "host",
       "-e", "SLACK_BOT_TOKEN", "-e", "SLACK_SIGNING_SECRET", "-e", "DATABASE_URL",
       "-e", `SLACK_API_URL=${emulator.apiUrl}`, "-e", `PORT=${port}`,
+      ...extra,
       image,
     ],
     {
@@ -93,7 +94,11 @@ beforeAll(async () => {
   const databaseUrl = postgresTarget(schema).url;
   if (!databaseUrl.startsWith("postgresql://")) throw new Error("DATABASE_URL must be PostgreSQL");
   // Both start at once on an empty schema: their migrations race (an advisory lock decides).
-  const [a, b] = await Promise.all([startReplica("a", databaseUrl), startReplica("b", databaseUrl)]);
+  // The second runs as deploy/kubernetes does: read-only root filesystem, a tmpfs /tmp.
+  const [a, b] = await Promise.all([
+    startReplica("a", databaseUrl),
+    startReplica("b", databaseUrl, ["--read-only", "--tmpfs", "/tmp"]),
+  ]);
   try {
     await Promise.all([waitUntilReady(a!.url, 60_000), waitUntilReady(b!.url, 60_000)]);
   } catch (error) {
@@ -159,6 +164,7 @@ describe("the production image", () => {
     const stopStarted = Date.now();
     await docker("stop", "--time", "30", a.name);
     const stopSeconds = (Date.now() - stopStarted) / 1000;
+    console.info(`docker stop took ${stopSeconds.toFixed(1)} s`);
     const stopped = await inspect(a.name);
     expect(stopped.State.Status).toBe("exited");
     expect(stopped.State.ExitCode).toBe(0);
