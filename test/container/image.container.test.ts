@@ -91,8 +91,9 @@ function incidentChannels(): string[] {
 beforeAll(async () => {
   emulator = await startSlackEmulator({ host: "127.0.0.1" });
   schema = freshSchemaName("container");
-  const databaseUrl = postgresTarget(schema).url;
-  if (!databaseUrl.startsWith("postgresql://")) throw new Error("DATABASE_URL must be PostgreSQL");
+  const target = postgresTarget(schema);
+  if (target.kind !== "postgres") throw new Error("the container test needs PostgreSQL (DATABASE_URL)");
+  const databaseUrl = target.url;
   // Both start at once on an empty schema: their migrations race (an advisory lock decides).
   // The second runs as deploy/kubernetes does: read-only root filesystem, a tmpfs /tmp.
   const [a, b] = await Promise.all([

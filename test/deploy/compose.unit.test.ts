@@ -95,7 +95,7 @@ function stackProblems({ compose, caddyfile, envExample }: Stack): string[] {
     if (!new RegExp(`reverse_proxy[^{\\n]*\\b${name}:${port}\\b`).test(caddyfile)) problems.push(`Caddyfile: reverse_proxy lacks ${name}:${port}`);
 
     // The configuration the bot would load from .env.example plus compose's environment.
-    let merged: Record<string, string> = {};
+    let merged: Record<string, string>;
     try {
       merged = { ...example, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, interpolate(String(v), example)])) };
     } catch (error) {
@@ -133,16 +133,17 @@ describe("deploy/compose.yaml", () => {
   });
 
   // The checks above must be able to fail.
-  it.each([
-    ["one replica", (s: Stack) => delete s.compose.services["bot-2"], /at least 2 bot replicas/],
-    ["Docker's default 10 s grace period", (s: Stack) => delete s.compose.services["bot-1"]!.stop_grace_period, /bot-1: stop_grace_period 10s/],
-    ["a replica the proxy does not know", (s: Stack) => (s.caddyfile = s.caddyfile.replace("bot-1:3000 bot-2:3000 {", "bot-1:3000 {")), /reverse_proxy lacks bot-2:3000/],
-    ["a proxy that checks /healthz for readiness", (s: Stack) => (s.caddyfile = s.caddyfile.replace("health_uri /readyz", "health_uri /healthz")), /health_uri \/readyz/],
-    ["an example without the signing secret", (s: Stack) => (s.envExample = s.envExample.replace(/^SLACK_SIGNING_SECRET=.*$/m, "")), /SLACK_SIGNING_SECRET: required/],
-    ["an example without the database password", (s: Stack) => (s.envExample = s.envExample.replace(/^POSTGRES_PASSWORD=.*$/m, "")), /POSTGRES_PASSWORD\} is required/],
-    ["a real-looking token in the example", (s: Stack) => (s.envExample = s.envExample.replace("xoxb-replace-me", "xoxb-1234-5678")), /SLACK_BOT_TOKEN must be a placeholder/],
-    ["a healthcheck on another port", (s: Stack) => (s.compose.services["bot-1"]!.environment!.PORT = "4000"), /bot-1: healthcheck must fetch \/healthz on port 4000/],
-  ] as const)("catches %s", (_what, edit, problem) => {
+  const breaks: [string, (s: Stack) => void, RegExp][] = [
+    ["one replica", (s) => void delete s.compose.services["bot-2"], /at least 2 bot replicas/],
+    ["Docker's default 10 s grace period", (s) => void delete s.compose.services["bot-1"]!.stop_grace_period, /bot-1: stop_grace_period 10s/],
+    ["a replica the proxy does not know", (s) => void (s.caddyfile = s.caddyfile.replace("bot-1:3000 bot-2:3000 {", "bot-1:3000 {")), /reverse_proxy lacks bot-2:3000/],
+    ["a proxy that checks /healthz for readiness", (s) => void (s.caddyfile = s.caddyfile.replace("health_uri /readyz", "health_uri /healthz")), /health_uri \/readyz/],
+    ["an example without the signing secret", (s) => void (s.envExample = s.envExample.replace(/^SLACK_SIGNING_SECRET=.*$/m, "")), /SLACK_SIGNING_SECRET: required/],
+    ["an example without the database password", (s) => void (s.envExample = s.envExample.replace(/^POSTGRES_PASSWORD=.*$/m, "")), /POSTGRES_PASSWORD\} is required/],
+    ["a real-looking token in the example", (s) => void (s.envExample = s.envExample.replace("xoxb-replace-me", "xoxb-1234-5678")), /SLACK_BOT_TOKEN must be a placeholder/],
+    ["a healthcheck on another port", (s) => void (s.compose.services["bot-1"]!.environment!.PORT = "4000"), /bot-1: healthcheck must fetch \/healthz on port 4000/],
+  ];
+  it.each(breaks)("catches %s", (_what, edit, problem) => {
     const copy = structuredClone(stack);
     edit(copy);
     expect(stackProblems(copy).join("\n")).toMatch(problem);

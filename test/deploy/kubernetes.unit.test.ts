@@ -225,13 +225,14 @@ const manifests = readManifests();
 const dockerfile = readFileSync(join(root, "Dockerfile"), "utf8");
 
 /** A deep copy of the manifests with `edit` applied to the first object of `kind`. */
-function mutated(kind: string, edit: (object: K8sObject) => void): Manifest[] {
+function mutated(kind: string, edit: Edit): Manifest[] {
   const copy = structuredClone(manifests);
   edit(copy.find((m) => m.object.kind === kind)!.object);
   return copy;
 }
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test edits reach into untyped YAML
-const podSpec = (object: K8sObject): any => (object.spec as any).template.spec;
+type Edit = (object: Untyped) => void;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the breaking edits reach into YAML as parsed
+type Untyped = any;
 
 describe("deploy/kubernetes", () => {
   it("holds the objects a deployment needs", () => {
@@ -261,33 +262,39 @@ describe("deploy/kubernetes", () => {
   });
 
   // The checks above must be able to fail: each broken copy is caught.
-  it.each([
-    ["a replica count that is not a number", "Deployment", (o: K8sObject) => ((o.spec as { replicas: unknown }).replicas = "two"), schemaProblems, /replicas must be integer/],
-    ["a ServiceMonitor port given as a number", "ServiceMonitor", (o: K8sObject) => ((o.spec as { endpoints: { port: unknown }[] }).endpoints[0]!.port = 3000), schemaProblems, /port must be string/],
-    ["an unknown kind", "PodDisruptionBudget", (o: K8sObject) => (o.kind = "PodDisruptionBudgetz"), schemaProblems, /not a kind this test knows/],
-  ] as const)("schema check catches %s", (_what, kind, edit, check, problem) => {
-    expect(check(mutated(kind, edit)).join("\n")).toMatch(problem);
+  const schemaBreaks: [string, string, Edit, RegExp][] = [
+    ["a replica count that is not a number", "Deployment", (o) => void (o.spec.replicas = "two"), /replicas must be integer/],
+    ["a ServiceMonitor port given as a number", "ServiceMonitor", (o) => void (o.spec.endpoints[0].port = 3000), /port must be string/],
+    ["an unknown kind", "PodDisruptionBudget", (o) => void (o.kind = "PodDisruptionBudgetz"), /not a kind this test knows/],
+  ];
+  it.each(schemaBreaks)("schema check catches %s", (_what, kind, edit, problem) => {
+    expect(schemaProblems(mutated(kind, edit)).join("\n")).toMatch(problem);
   });
 
-  it.each([
-    ["a Service selector that finds no pod", "Service", (o: K8sObject) => ((o.spec as { selector: Record<string, string> }).selector["app.kubernetes.io/name"] = "other"), /Service incident-bot: selector/],
-    ["a PDB selector that finds no pod", "PodDisruptionBudget", (o: K8sObject) => ((o.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels["app.kubernetes.io/component"] = "web"), /PodDisruptionBudget incident-bot: selector/],
-    ["a readiness probe on /healthz", "Deployment", (o: K8sObject) => (podSpec(o).containers[0].readinessProbe.httpGet.path = "/healthz"), /readinessProbe must GET \/readyz/],
-    ["a liveness probe on another port", "Deployment", (o: K8sObject) => (podSpec(o).containers[0].livenessProbe.httpGet.port = 8080), /livenessProbe port 8080/],
-    ["a grace period shorter than the drain", "Deployment", (o: K8sObject) => (podSpec(o).terminationGracePeriodSeconds = 30), /terminationGracePeriodSeconds 30 < preStop 5 s/],
-    ["a Secret key nobody defined", "Deployment", (o: K8sObject) => (podSpec(o).containers[0].env.find((e: { name: string }) => e.name === "DATABASE_URL").valueFrom.secretKeyRef.key = "DB_URL"), /key DB_URL, missing from Secret/],
-    ["a single replica", "Deployment", (o: K8sObject) => ((o.spec as { replicas: number }).replicas = 1), /at least 2 replicas/],
-    ["a writable root filesystem", "Deployment", (o: K8sObject) => (podSpec(o).containers[0].securityContext.readOnlyRootFilesystem = false), /readOnlyRootFilesystem/],
-    ["a ServiceMonitor scraping another path", "ServiceMonitor", (o: K8sObject) => ((o.spec as { endpoints: { path: string }[] }).endpoints[0]!.path = "/stats"), /scrape \/metrics/],
-    ["a playbook the bot would refuse", "ConfigMap", (o: K8sObject) => ((o as { data: Record<string, string> }).data["playbook.yml"] += "\nseverities: nonsense\n"), /playbook/i],
-  ] as const)("cross-reference check catches %s", (_what, kind, edit, problem) => {
+  const container = (o: Untyped): Untyped => o.spec.template.spec.containers[0];
+  const referenceBreaks: [string, string, Edit, RegExp][] = [
+    ["a Service selector that finds no pod", "Service", (o) => void (o.spec.selector["app.kubernetes.io/name"] = "other"), /Service incident-bot: selector/],
+    ["a PDB selector that finds no pod", "PodDisruptionBudget", (o) => void (o.spec.selector.matchLabels["app.kubernetes.io/component"] = "web"), /PodDisruptionBudget incident-bot: selector/],
+    ["a readiness probe on /healthz", "Deployment", (o) => void (container(o).readinessProbe.httpGet.path = "/healthz"), /readinessProbe must GET \/readyz/],
+    ["a liveness probe on another port", "Deployment", (o) => void (container(o).livenessProbe.httpGet.port = 8080), /livenessProbe port 8080/],
+    ["a grace period shorter than the drain", "Deployment", (o) => void (o.spec.template.spec.terminationGracePeriodSeconds = 30), /terminationGracePeriodSeconds 30 < preStop 5 s/],
+    ["no preStop pause", "Deployment", (o) => void delete container(o).lifecycle, /preStop sleep/],
+    ["a Secret key nobody defined", "Deployment", (o) => void (container(o).env.find((e: { name: string }) => e.name === "DATABASE_URL").valueFrom.secretKeyRef.key = "DB_URL"), /key DB_URL, missing from Secret/],
+    ["a single replica", "Deployment", (o) => void (o.spec.replicas = 1), /at least 2 replicas/],
+    ["a writable root filesystem", "Deployment", (o) => void (container(o).securityContext.readOnlyRootFilesystem = false), /readOnlyRootFilesystem/],
+    ["a user other than the image's", "Deployment", (o) => void (o.spec.template.spec.securityContext.runAsUser = 1000), /runAsUser 1000 is not the image's USER 10001/],
+    ["a ServiceMonitor scraping another path", "ServiceMonitor", (o) => void (o.spec.endpoints[0].path = "/stats"), /scrape \/metrics/],
+    ["a ServiceMonitor on a port the Service lacks", "ServiceMonitor", (o) => void (o.spec.endpoints[0].port = "web"), /port web is not a named port/],
+    ["a playbook the bot would refuse", "ConfigMap", (o) => void (o.data["playbook.yml"] = "severities: nonsense\n"), /playbook/i],
+  ];
+  it.each(referenceBreaks)("cross-reference check catches %s", (_what, kind, edit, problem) => {
     expect(referenceProblems(mutated(kind, edit), dockerfile).join("\n")).toMatch(problem);
   });
 
   it("kustomization check catches a manifest left out", () => {
     const copy = structuredClone(manifests);
-    const kustomization = copy.find((m) => m.object.kind === "Kustomization")!.object as { resources: string[] };
-    kustomization.resources = kustomization.resources.filter((file) => file !== "pdb.yaml");
+    const kustomization = copy.find((m) => m.object.kind === "Kustomization")!.object as Untyped;
+    kustomization.resources = kustomization.resources.filter((file: string) => file !== "pdb.yaml");
     expect(kustomizationProblems(copy).join("\n")).toMatch(/pdb\.yaml/);
   });
 });
