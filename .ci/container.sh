@@ -16,6 +16,8 @@ step() { echo "== container: $* ($((SECONDS - started)) s)"; }
 missing=()
 command -v dockerd >/dev/null || missing+=(docker.io)
 command -v debootstrap >/dev/null || missing+=(debootstrap)
+# The test puts deploy/Caddyfile (Compose's proxy) in front of the two containers.
+command -v caddy >/dev/null || missing+=(caddy)
 if [ ${#missing[@]} -gt 0 ]; then
   step "apt-get install ${missing[*]}"
   apt-get update -qq

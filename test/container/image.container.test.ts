@@ -1,5 +1,9 @@
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SlackEmulator, startSlackEmulator } from "../../tools/emulators/slack/index.ts";
@@ -13,7 +17,10 @@ import { waitFor } from "../support/wait.ts";
  * real container (`--network host`, so they reach the emulator and the
  * PostgreSQL on this machine) sharing one database. One is stopped with
  * `docker stop` while a declaration is in flight: it must finish that work
- * and exit 0, and the other must keep serving.
+ * and exit 0, and the other must keep serving. In front of them runs Caddy
+ * (Debian's `caddy`) with deploy/Caddyfile, the Compose stack's proxy, its
+ * upstreams pointed at the two containers: requests through it keep working
+ * while a replica drains.
  */
 
 const image = process.env.CONTAINER_IMAGE ?? "incident-bot:ci";
@@ -44,6 +51,25 @@ interface Replica {
 let emulator: SlackEmulator;
 let schema: string;
 const replicas: Replica[] = [];
+let proxy: { url: string; child: ChildProcess; dir: string } | undefined;
+
+/** deploy/Caddyfile as Compose runs it, with `bot-1:3000 bot-2:3000` replaced by these upstreams. */
+async function startProxy(upstreams: string[]): Promise<NonNullable<typeof proxy>> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "incident-bot-caddy-"));
+  const shipped = readFileSync(fileURLToPath(new URL("../../deploy/Caddyfile", import.meta.url)), "utf8");
+  const adapted = shipped.replace(/reverse_proxy bot-1:3000 bot-2:3000 \{/, `reverse_proxy ${upstreams.join(" ")} {`);
+  if (adapted === shipped) throw new Error("deploy/Caddyfile no longer proxies to bot-1:3000 bot-2:3000: update this test");
+  // No admin endpoint or certificates on the test machine; the rest is the shipped file.
+  writeFileSync(join(dir, "Caddyfile"), `{\n\tadmin off\n\tauto_https off\n}\n${adapted}`);
+  const child = spawn("caddy", ["run", "--config", join(dir, "Caddyfile"), "--adapter", "caddyfile"], {
+    env: { PATH: process.env.PATH ?? "", HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir, SITE_ADDRESS: `:${port}` },
+    stdio: "ignore",
+  });
+  const started = { url: `http://127.0.0.1:${port}`, child, dir };
+  await waitUntilReady(started.url, 30_000);
+  return started;
+}
 
 async function startReplica(label: string, databaseUrl: string, extra: string[] = []): Promise<Replica> {
   const port = await freePort();
@@ -73,7 +99,7 @@ async function startReplica(label: string, databaseUrl: string, extra: string[] 
   return replica;
 }
 
-function sender(replica: Replica): SlackRequestSender {
+function sender(replica: { url: string }): SlackRequestSender {
   return new SlackRequestSender(replica.url, signingSecret, (c, u) => emulator.responseUrl(c, u));
 }
 
@@ -102,6 +128,7 @@ beforeAll(async () => {
   ]);
   try {
     await Promise.all([waitUntilReady(a!.url, 60_000), waitUntilReady(b!.url, 60_000)]);
+    proxy = await startProxy([new URL(a!.url).host, new URL(b!.url).host]);
   } catch (error) {
     for (const replica of replicas) console.error(`--- docker logs ${replica.name}\n${await docker("logs", replica.name).catch(String)}`);
     throw error;
@@ -109,6 +136,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (proxy) {
+    proxy.child.kill("SIGTERM");
+    rmSync(proxy.dir, { recursive: true, force: true });
+  }
   for (const replica of replicas) await docker("rm", "--force", replica.name).catch(() => undefined);
   await emulator?.close();
   if (schema) await dropSchema(schema);
@@ -153,7 +184,8 @@ describe("the production image", () => {
 
   it("serves two replicas on one PostgreSQL; `docker stop` drains one (exit 0) while the other keeps serving", async () => {
     const [a, b] = replicas as [Replica, Replica];
-    const first = await sender(a).slashCommand("declare sev2 Checkout API returning 500s");
+    const viaProxy = proxy!;
+    const first = await sender(viaProxy).slashCommand("declare sev2 Checkout API returning 500s");
     expect(first.status).toBe(200);
     await waitFor(incidentChannels, (names) => names.length === 1, { what: "the first incident channel", timeoutMs: 20_000 });
     expect(incidentChannels()[0]).toMatch(/^inc-1-checkout-api-returning-500s$/);
@@ -178,14 +210,26 @@ describe("the production image", () => {
     // The in-flight declaration was finished, not cut off.
     expect(incidentChannels()).toContain("inc-2-search-latency-during-a-deploy");
 
-    // The other replica carries on.
+    // The other replica carries on, directly and through the proxy. Right
+    // after the stop, before the proxy's /readyz check notices, round robin
+    // still picks the stopped replica for every other request: Caddy must
+    // retry those on the live one.
     expect((await fetch(`${b.url}/readyz`)).status).toBe(200);
-    const third = await sender(b).slashCommand("declare sev2 Payments webhook backlog");
+    const statuses = [];
+    for (let i = 0; i < 4; i += 1) statuses.push((await fetch(`${viaProxy.url}/api/v2/summary.json`)).status);
+    expect(statuses).toEqual([200, 200, 200, 200]);
+    const third = await sender(viaProxy).slashCommand("declare sev2 Payments webhook backlog");
     expect(third.status).toBe(200);
     await waitFor(incidentChannels, (names) => names.includes("inc-3-payments-webhook-backlog"), {
-      what: "the third incident channel, declared on the surviving replica",
+      what: "the third incident channel, declared through the proxy on the surviving replica",
       timeoutMs: 20_000,
     });
+    // Metrics are not for the internet: Caddy answers (the bot stamps every
+    // answer of its own, its 404s included, with x-request-id).
+    const unknownPath = await fetch(`${viaProxy.url}/no-such-page`);
+    expect([unknownPath.status, unknownPath.headers.has("x-request-id")]).toEqual([404, true]);
+    const metrics = await fetch(`${viaProxy.url}/metrics`);
+    expect([metrics.status, metrics.headers.has("x-request-id")]).toEqual([404, false]);
     // Its image HEALTHCHECK (node's fetch against /healthz) passes.
     await waitFor(() => inspect(b.name).then((state) => state.State.Health?.Status), (status) => status === "healthy", {
       what: `${b.name} to be reported healthy by docker`,

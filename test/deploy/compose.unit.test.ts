@@ -149,6 +149,25 @@ describe("deploy/compose.yaml", () => {
     expect(stackProblems(copy).join("\n")).toMatch(problem);
   });
 
+  const caddyCli = spawnSync("caddy", ["version"], { encoding: "utf8" }).status === 0;
+  it.skipIf(!caddyCli)("deploy/Caddyfile passes `caddy validate`", () => {
+    const validate = (file: string) =>
+      spawnSync("caddy", ["validate", "--config", file, "--adapter", "caddyfile"], {
+        encoding: "utf8",
+        env: { PATH: process.env.PATH, SITE_ADDRESS: ":80", HOME: tmpdir(), XDG_DATA_HOME: tmpdir(), XDG_CONFIG_HOME: tmpdir() },
+      });
+    const result = validate(join(deployDir, "Caddyfile"));
+    expect(result.stdout + result.stderr).toContain("Valid configuration");
+    expect(result.status).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), "caddy-validate-"));
+    try {
+      writeFileSync(join(dir, "Caddyfile"), stack.caddyfile.replace("health_interval 5s", "health_interval soon"));
+      expect(validate(join(dir, "Caddyfile")).status).not.toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   const composeCli = spawnSync("docker-compose", ["version"], { encoding: "utf8" }).status === 0;
   it.skipIf(!composeCli)("passes `docker-compose config` (the Compose schema), with .env.example as .env", () => {
     const dir = mkdtempSync(join(tmpdir(), "compose-config-"));
