@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SlackEmulator, startSlackEmulator } from "../../tools/emulators/slack/index.ts";
 import { waitUntilReady } from "../support/bot-process.ts";
+import { caddyfileForInstalledCaddy } from "../support/caddy.ts";
 import { dropSchema, freshSchemaName, postgresTarget } from "../support/database.ts";
 import { SlackRequestSender } from "../support/slack-signer.ts";
 import { waitFor } from "../support/wait.ts";
@@ -53,7 +54,10 @@ let schema: string;
 const replicas: Replica[] = [];
 let proxy: { url: string; child: ChildProcess; dir: string } | undefined;
 
-/** deploy/Caddyfile as Compose runs it, with `bot-1:3000 bot-2:3000` replaced by these upstreams. */
+/**
+ * deploy/Caddyfile as Compose runs it, with `bot-1:3000 bot-2:3000` replaced
+ * by these upstreams (and spelled for Debian's older Caddy, see support/caddy.ts).
+ */
 async function startProxy(upstreams: string[]): Promise<NonNullable<typeof proxy>> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "incident-bot-caddy-"));
@@ -61,7 +65,7 @@ async function startProxy(upstreams: string[]): Promise<NonNullable<typeof proxy
   const adapted = shipped.replace(/reverse_proxy bot-1:3000 bot-2:3000 \{/, `reverse_proxy ${upstreams.join(" ")} {`);
   if (adapted === shipped) throw new Error("deploy/Caddyfile no longer proxies to bot-1:3000 bot-2:3000: update this test");
   // No admin endpoint or certificates on the test machine; the rest is the shipped file.
-  writeFileSync(join(dir, "Caddyfile"), `{\n\tadmin off\n\tauto_https off\n}\n${adapted}`);
+  writeFileSync(join(dir, "Caddyfile"), `{\n\tadmin off\n\tauto_https off\n}\n${caddyfileForInstalledCaddy(adapted)}`);
   const child = spawn("caddy", ["run", "--config", join(dir, "Caddyfile"), "--adapter", "caddyfile"], {
     env: { PATH: process.env.PATH ?? "", HOME: dir, XDG_DATA_HOME: dir, XDG_CONFIG_HOME: dir, SITE_ADDRESS: `:${port}` },
     stdio: "ignore",
