@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # The incident bot's production image. docs/DEPLOY.md explains every choice;
 # the short version:
 #
