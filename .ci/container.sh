@@ -43,6 +43,9 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
+# A CI timeout or Ctrl-C still stops dockerd and removes the temp files.
+trap "exit 130" INT
+trap "exit 143" TERM
 
 if docker info >/dev/null 2>&1; then
   step "using the Docker daemon already running"
