@@ -10,6 +10,7 @@ export default defineConfig({
     exclude: [
       "test/**/*.unit.test.ts",
       "test/**/*.browser.test.ts",
+      "test/**/*.container.test.ts",
       "test/emulator/**",
       "test/demo/**",
     ],
