@@ -60,4 +60,4 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
 # and SIGINT itself (drain, then exit 0) and starts no child processes, so
 # there are no zombies to reap. See docs/DEPLOY.md, "PID 1".
 STOPSIGNAL SIGTERM
-CMD ["node", "--enable-source-maps", "dist/cli/start.js"]
+CMD ["node", "--max-semi-space-size=2", "--enable-source-maps", "dist/cli/start.js"]
