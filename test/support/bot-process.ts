@@ -23,9 +23,10 @@ export interface BotProcess {
 
 export async function spawnBot(
   env: Record<string, string>,
-  options: { script?: string; readyTimeoutMs?: number } = {},
+  options: { script?: string; readyTimeoutMs?: number; nodeArgs?: string[] } = {},
 ): Promise<BotProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", options.script ?? startScript], {
+  const args = options.nodeArgs ?? ["--import", "tsx", options.script ?? startScript];
+  const child = spawn(process.execPath, args, {
     cwd: repositoryRoot,
     env: {
       PATH: process.env.PATH ?? "",
