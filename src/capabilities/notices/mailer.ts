@@ -1,4 +1,5 @@
-import nodemailer from "nodemailer";
+import { memoizeSuccess } from "../../core/async.ts";
+import type { Transporter } from "nodemailer";
 
 /**
  * Optional: sends approved notices over SMTP (SMTP_URL, NOTICE_RECIPIENTS).
@@ -11,11 +12,15 @@ export interface NoticeMailer {
 }
 
 export function createNoticeMailer(smtp: { url: string; recipients: string[] }): NoticeMailer {
-  const transport = nodemailer.createTransport(smtp.url);
+  // nodemailer is loaded with the first e-mail, not at start: most notices never need it.
+  const transport = memoizeSuccess(async (): Promise<Transporter> => {
+    const { default: nodemailer } = await import("nodemailer");
+    return nodemailer.createTransport(smtp.url);
+  });
   return {
     recipients: smtp.recipients,
     send: async (message) => {
-      await transport.sendMail({ ...message, to: smtp.recipients });
+      await (await transport()).sendMail({ ...message, to: smtp.recipients });
     },
   };
 }
