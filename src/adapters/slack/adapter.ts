@@ -5,6 +5,7 @@ import type { Playbook } from "../../core/config/playbook.ts";
 import type { ReadinessCheck } from "../../core/http/health.ts";
 import { defaultHttpLimits, type HttpRoutes } from "../../core/http/server.ts";
 import type { Logger } from "../../core/logging.ts";
+import type { Metrics } from "../../core/metrics/metrics.ts";
 import type { IncidentRepository } from "../../domain/incidents/repository.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { type Access, createAccess } from "./access.ts";
@@ -45,10 +46,11 @@ export function createSlackAdapter(deps: {
   tasks: BackgroundTasks;
   clock: Clock;
   log: Logger;
+  metrics?: Metrics;
 }): SlackAdapter {
   const { config, log } = deps;
   const { app, receiver, disconnect } = createSlackApp(config.slack, log);
-  const slack = createSlackGateway(app.client);
+  const slack = createSlackGateway(app.client, (method, outcome) => deps.metrics?.countSlackCall("interactive", method, outcome));
   const membership = createChannelMembership({ slack, clock: deps.clock, log: log.child({ component: "access" }) });
   // The status page shows an incident from its first public update on, and then its severity and resolution are public.
   const access = createAccess(deps.playbook, membership, (incidentId) => deps.incidents.hasPublicUpdate(incidentId));
@@ -67,7 +69,9 @@ export function createSlackAdapter(deps: {
   const auth = checkSlackAuth(slack, log);
   return {
     slack,
-    deliverySlack: createSlackGateway(createDeliveryClient(config.slack)),
+    deliverySlack: createSlackGateway(createDeliveryClient(config.slack), (method, outcome) =>
+      deps.metrics?.countSlackCall("delivery", method, outcome),
+    ),
     membership,
     access,
     router,
