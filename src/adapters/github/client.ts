@@ -246,7 +246,7 @@ function toIssue(data: IssueData): GitHubIssue {
  */
 function routeOf(method: string | undefined, url: string | undefined): string {
   const path = url ?? "";
-  return `${method ?? "GET"} ${path.includes("://") ? "/{next page}" : path.split("?")[0]}`;
+  return `${method ?? "GET"} ${path.includes("://") ? "/{next_page}" : path.split("?")[0]}`;
 }
 
 function githubOutcome(error: unknown): ApiOutcome {
