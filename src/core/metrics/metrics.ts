@@ -163,8 +163,8 @@ export class Metrics {
     this.outboxes.set(name, kinds);
   }
 
-  observeTimerRun(kind: string, lagSeconds: number | undefined, outcome: string): void {
-    if (lagSeconds !== undefined) this.timerLag.observe({ kind }, Math.max(0, lagSeconds));
+  observeTimerRun(kind: string, lagSeconds: number, outcome: string): void {
+    this.timerLag.observe({ kind }, Math.max(0, lagSeconds));
     this.timerRuns.inc({ kind, outcome: outcome === "leaseLost" ? "lease_lost" : outcome });
   }
 

@@ -45,7 +45,7 @@ export interface SchedulerOptions {
   /** Called once when a timer is marked failed (after its last attempt). */
   onFailure?: (timer: ClaimedTimer, error: string, tx: Transaction, now: Date) => Promise<void>;
   /** Told of every run: its lag (due time → start) and its outcome (core/metrics). */
-  metrics?: { observeTimerRun(kind: string, lagSeconds: number | undefined, outcome: keyof TickReport): void };
+  metrics?: { observeTimerRun(kind: string, lagSeconds: number, outcome: Exclude<keyof TickReport, "claimed">): void };
 }
 
 export interface TickReport {
