@@ -13,6 +13,9 @@ export default defineConfig({
       "test/**/*.container.test.ts",
       "test/emulator/**",
       "test/demo/**",
+      // A real Prometheus and promtool against the bot: run once, by `npm test`.
+      "test/ops/prometheus.test.ts",
+      "test/ops/alert-rules.test.ts",
     ],
     testTimeout: 60_000,
     hookTimeout: 60_000,

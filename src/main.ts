@@ -17,6 +17,8 @@ import type { Database } from "./core/db/database.ts";
 import { healthRoutes } from "./core/http/health.ts";
 import { type RunningServer, startHttpServer } from "./core/http/server.ts";
 import type { Logger } from "./core/logging.ts";
+import type { Metrics } from "./core/metrics/metrics.ts";
+import { metricsRoutes } from "./core/metrics/route.ts";
 import type { Scheduler } from "./core/scheduler/scheduler.ts";
 
 /**
@@ -53,6 +55,8 @@ export interface RunningApp {
   log: Logger;
   tasks: BackgroundTasks;
   scheduler: Scheduler;
+  /** The app's own Prometheus registry and instruments (GET /metrics). */
+  metrics: Metrics;
   /** The access policy as this app runs it (playbook and channel membership). */
   access: Access;
   /** Every subcommand, button, form, shortcut and event the bot answers, with its access rule. */
@@ -82,9 +86,15 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     server = await startHttpServer({
       port: core.config.port,
       ...(options.host ? { host: options.host } : {}),
-      routes: mergeRoutes(healthRoutes([databaseReady, slackAdapter.readiness, ...readiness]), routes, slackAdapter.routes),
+      routes: mergeRoutes(
+        healthRoutes([databaseReady, slackAdapter.readiness, ...readiness]),
+        metricsRoutes(core.metrics, { token: core.config.metrics.token }),
+        routes,
+        slackAdapter.routes,
+      ),
       log: log.child({ component: "http" }),
       limits: core.config.http,
+      observe: (route, method, status, seconds) => core.metrics.observeHttpRequest(route, method, status, seconds),
     });
     await slackAdapter.connect();
     if (options.autoTick !== false) scheduler.start();
@@ -137,6 +147,7 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     log,
     tasks: core.tasks,
     scheduler,
+    metrics: core.metrics,
     access: core.access,
     entryPoints: () => slackAdapter.router.entries(),
     resumed,

@@ -10,8 +10,10 @@ import { loadPlaybook, type Playbook } from "../core/config/playbook.ts";
 import { type Database, type DatabaseTarget, openDatabase } from "../core/db/database.ts";
 import { DomainEvents } from "../core/events.ts";
 import { createLogger, type Logger } from "../core/logging.ts";
+import { Metrics } from "../core/metrics/metrics.ts";
 import { Scheduler } from "../core/scheduler/scheduler.ts";
 import type { IncidentEvent } from "../domain/incidents/events.ts";
+import { countOpenIncidents, openIncidentStatuses } from "../domain/incidents/open-counts.ts";
 import { createIncidentRepository } from "../domain/incidents/repository.ts";
 
 export interface CoreOptions {
@@ -23,6 +25,8 @@ export interface CoreOptions {
   database?: DatabaseTarget;
   /** Scales the GitHub client's in-process retry waits (tests shorten them). */
   githubRetryBaseMs?: number;
+  /** false: no process metrics (tests that start many apps in one process). */
+  defaultMetrics?: boolean;
 }
 
 /** The core and what only the composition root touches: the database handle, the timer engine, Slack's adapter. */
@@ -49,9 +53,16 @@ export async function buildCore(options: CoreOptions): Promise<BuiltCore> {
 
   try {
     const tasks = new BackgroundTasks();
+    const metrics = new Metrics({
+      clock,
+      log: log.child({ component: "metrics" }),
+      summaryWindowSeconds: config.metrics.cacheSeconds,
+      incidentLabels: { severities: Object.keys(playbook.severities), openStatuses: openIncidentStatuses },
+      ...(options.defaultMetrics !== undefined ? { defaultMetrics: options.defaultMetrics } : {}),
+    });
     const events = new DomainEvents<IncidentEvent>({ prisma: db.prisma, log });
     const incidents = createIncidentRepository(db.prisma, events);
-    const slackAdapter = createSlackAdapter({ config, playbook, prisma: db.prisma, incidents, tasks, clock, log });
+    const slackAdapter = createSlackAdapter({ config, playbook, prisma: db.prisma, incidents, tasks, clock, log, metrics });
     const announcementChannel = memoizeSuccess(() =>
       resolveChannel(slackAdapter.slack, config.announceChannel ?? playbook.announcementChannel),
     );
@@ -65,7 +76,14 @@ export async function buildCore(options: CoreOptions): Promise<BuiltCore> {
         [slackDeliveryKind]: createSlackDeliveryHandler({ prisma: db.prisma, slack: slackAdapter.deliverySlack }),
       },
       onFailure: createFailureAlerter(announcementChannel),
+      metrics,
     });
+    metrics.registerOutbox("slack", [slackDeliveryKind]);
+    // One query set per window however often /metrics is scraped (core/metrics/cached-summary.ts).
+    metrics.setSummaryLoader(async (now) => ({
+      timers: await scheduler.summarize(now),
+      openIncidents: await countOpenIncidents(db.prisma),
+    }));
     // After every commit through the bus, outbox posts and new timers go out now, not at the next tick.
     events.afterEveryCommit(() => scheduler.wake());
 
@@ -84,6 +102,7 @@ export async function buildCore(options: CoreOptions): Promise<BuiltCore> {
       membership: slackAdapter.membership,
       access: slackAdapter.access,
       announcementChannel,
+      metrics,
       ...(options.githubRetryBaseMs !== undefined ? { githubRetryBaseMs: options.githubRetryBaseMs } : {}),
     };
     return { core, db, scheduler, slackAdapter };

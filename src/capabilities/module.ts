@@ -10,6 +10,7 @@ import type { Playbook } from "../core/config/playbook.ts";
 import type { ReadinessCheck } from "../core/http/health.ts";
 import type { HttpRoutes } from "../core/http/server.ts";
 import type { Logger } from "../core/logging.ts";
+import type { Metrics } from "../core/metrics/metrics.ts";
 import type { TimerHandler } from "../core/scheduler/types.ts";
 import type { IncidentEvents } from "../domain/incidents/events.ts";
 import type { IncidentRepository } from "../domain/incidents/repository.ts";
@@ -44,6 +45,8 @@ export interface Core {
   access: Access;
   /** The announcement channel's id (looked up once), or undefined when none is set. */
   announcementChannel(): Promise<string | undefined>;
+  /** Prometheus counters and histograms (GET /metrics; docs/METRICS.md). */
+  metrics: Metrics;
   /** Scales the GitHub client's in-process retry waits (tests shorten them). */
   githubRetryBaseMs?: number;
 }

@@ -2,6 +2,7 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import type { Logger } from "../../core/logging.ts";
+import type { ApiOutcome } from "../../core/metrics/metrics.ts";
 
 /**
  * The GitHub adapter: Octokit with plugin-throttling (spaces writes as GitHub
@@ -74,6 +75,8 @@ export interface GitHubClientOptions {
   retryBaseMs?: number;
   /** Each HTTP request is abandoned after this long; 15 s by default. */
   requestTimeoutMs?: number;
+  /** Hears of every call's outcome, by route template (`GET /repos/{owner}/{repo}/issues`). */
+  observe?: (route: string, outcome: ApiOutcome) => void;
 }
 
 const RetryingOctokit = Octokit.plugin(throttling, retry);
@@ -104,6 +107,22 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   octokit.hook.before("request", (request) => {
     request.request = { ...request.request, signal: request.request?.signal ?? AbortSignal.timeout(options.requestTimeoutMs ?? 15_000) };
   });
+
+  // Registered after the plugins, so it wraps them: one outcome per call, after their retries.
+  const observe = options.observe;
+  if (observe) {
+    octokit.hook.wrap("request", async (request, endpoint) => {
+      const route = routeOf(endpoint.method, endpoint.url);
+      try {
+        const response = await request(endpoint);
+        observe(route, "ok");
+        return response;
+      } catch (error) {
+        observe(route, githubOutcome(error));
+        throw error;
+      }
+    });
+  }
 
   const call = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
     try {
@@ -218,6 +237,28 @@ function toIssue(data: IssueData): GitHubIssue {
     body: data.body ?? "",
     updatedAt: new Date(data.updated_at),
   };
+}
+
+/**
+ * The route template Octokit was given, never the expanded URL (no owner,
+ * repository or issue number in a label). A paginated request's next page
+ * comes as a whole URL from the Link header; it is labelled as such.
+ */
+function routeOf(method: string | undefined, url: string | undefined): string {
+  const path = url ?? "";
+  return `${method ?? "GET"} ${path.includes("://") ? "/{next_page}" : path.split("?")[0]}`;
+}
+
+function githubOutcome(error: unknown): ApiOutcome {
+  const candidate = error as { status?: number; message?: string; response?: { headers?: Record<string, string | undefined> } };
+  const status = candidate.status;
+  if (status === undefined || status === 0) return "unreachable";
+  if (status === 429) return "rate_limited";
+  if (status === 403 && (candidate.response?.headers?.["x-ratelimit-remaining"] === "0" || /rate limit/i.test(candidate.message ?? "")))
+    return "rate_limited";
+  if (status >= 500) return "server_error";
+  if (status === 404 || status === 410) return "not_found";
+  return status >= 400 ? "error" : "ok";
 }
 
 /** GitHub's advice for a secondary rate limit that names no wait: at least a minute. */

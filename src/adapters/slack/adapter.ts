@@ -5,6 +5,7 @@ import type { Playbook } from "../../core/config/playbook.ts";
 import type { ReadinessCheck } from "../../core/http/health.ts";
 import { defaultHttpLimits, type HttpRoutes } from "../../core/http/server.ts";
 import type { Logger } from "../../core/logging.ts";
+import type { Metrics } from "../../core/metrics/metrics.ts";
 import type { IncidentRepository } from "../../domain/incidents/repository.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { type Access, createAccess } from "./access.ts";
@@ -46,12 +47,15 @@ export function createSlackAdapter(deps: {
   tasks: BackgroundTasks;
   clock: Clock;
   log: Logger;
+  metrics?: Metrics;
 }): SlackAdapter {
   const { config, log } = deps;
   const { app, client, receiver, disconnect } = createSlackApp(config.slack, log);
   // One cache for both gateways: a DM channel the delivery path opened serves the interactive path too.
   const lookups = createSlackLookupCache({ clock: deps.clock });
-  const slack = lookups.wrap(createSlackGateway(client));
+  const slack = lookups.wrap(
+    createSlackGateway(client, (method, outcome) => deps.metrics?.countSlackCall("interactive", method, outcome)),
+  );
   const membership = createChannelMembership({ slack, clock: deps.clock, log: log.child({ component: "access" }) });
   // The status page shows an incident from its first public update on, and then its severity and resolution are public.
   const access = createAccess(deps.playbook, membership, (incidentId) => deps.incidents.hasPublicUpdate(incidentId));
@@ -70,7 +74,11 @@ export function createSlackAdapter(deps: {
   const auth = checkSlackAuth(slack, log);
   return {
     slack,
-    deliverySlack: lookups.wrap(createSlackGateway(createDeliveryClient(config.slack))),
+    deliverySlack: lookups.wrap(
+      createSlackGateway(createDeliveryClient(config.slack), (method, outcome) =>
+        deps.metrics?.countSlackCall("delivery", method, outcome),
+      ),
+    ),
     membership,
     access,
     router,

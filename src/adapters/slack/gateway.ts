@@ -1,5 +1,6 @@
 import type { HomeView, KnownBlock, View } from "@slack/types";
 import type { WebClient } from "@slack/web-api";
+import type { ApiOutcome } from "../../core/metrics/metrics.ts";
 
 /**
  * The Slack calls the domain needs, behind one narrow interface, so services
@@ -67,13 +68,21 @@ export class SlackCallError extends Error {
   }
 }
 
-export function createSlackGateway(client: WebClient): SlackGateway {
+/** `observe` hears of every call's outcome (the metrics of core/metrics). */
+export function createSlackGateway(
+  client: WebClient,
+  observe: (method: string, outcome: ApiOutcome) => void = () => undefined,
+): SlackGateway {
   const call = async <T>(method: string, run: () => Promise<T>): Promise<T> => {
     try {
-      return await run();
+      const result = await run();
+      observe(method, "ok");
+      return result;
     } catch (error) {
       const retryAfter = (error as { retryAfter?: number }).retryAfter;
-      throw new SlackCallError(method, slackErrorCode(error), retryAfter);
+      const code = slackErrorCode(error);
+      observe(method, slackOutcome(code));
+      throw new SlackCallError(method, code, retryAfter);
     }
   };
 
@@ -249,6 +258,13 @@ export function createSlackGateway(client: WebClient): SlackGateway {
         return result.permalink!;
       }),
   };
+}
+
+function slackOutcome(code: string): ApiOutcome {
+  if (code === "rate_limited" || code === "ratelimited" || code === "http_429") return "rate_limited";
+  if (/^http_5\d\d$/.test(code)) return "server_error";
+  if (code === "request_failed") return "unreachable";
+  return "error";
 }
 
 /** Slack's error string from a Web API client error, or a short description. */

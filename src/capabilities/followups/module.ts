@@ -61,6 +61,7 @@ export const followUpsModule: ModuleFactory = (core) => {
           repository: config.github.repository,
           apiUrl: config.github.apiUrl,
           log: log.child({ component: "github" }),
+          observe: (route, outcome) => core.metrics.countGitHubCall(route, outcome),
           ...(core.githubRetryBaseMs !== undefined ? { retryBaseMs: core.githubRetryBaseMs } : {}),
         }),
         sync: {
@@ -72,6 +73,7 @@ export const followUpsModule: ModuleFactory = (core) => {
       }
     : undefined;
 
+  if (github) core.metrics.registerOutbox("github", [githubIssueKind, githubIssueStateKind]);
   return {
     name: "follow-ups",
     subcommands: [

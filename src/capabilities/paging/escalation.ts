@@ -9,6 +9,7 @@ import { appendTimeline } from "../../domain/incidents/timeline.ts";
 import { cancelTimer, findTimer, scheduleTimer, scheduleTimerOnce } from "../../core/scheduler/timers.ts";
 import type { TimerHandler, Transaction } from "../../core/scheduler/types.ts";
 import type { Clock } from "../../core/clock.ts";
+import type { Metrics } from "../../core/metrics/metrics.ts";
 import type { SlackGateway } from "../../adapters/slack/gateway.ts";
 import { enqueueDirectMessage, enqueueSlackPost } from "../../adapters/slack/outbox.ts";
 import { resolveTargets } from "./targets.ts";
@@ -40,6 +41,8 @@ export interface PagingDependencies {
   clock: Clock;
   /** Role assignments are published on it; its transactions wake the timer engine after the commit. */
   events: IncidentEvents;
+  /** Pages sent, acknowledged and escalated are counted once committed. */
+  metrics: Pick<Metrics, "pages">;
 }
 
 export function escalationKey(incidentId: string, role: string): string {
@@ -133,13 +136,15 @@ export function createEscalationHandler(
     }
     const currentLevel = policy.levels[level]!;
     const people = await resolveTargets(currentLevel.targets, playbook, now, deps.slack);
+    let paged = 0;
     return {
       kind: "reschedule",
       at: new Date(now.getTime() + currentLevel.delayMinutes * 60_000),
       payload: { incidentId, role, level: level + 1, round },
       effects: async (tx) => {
-        await pagePeople(tx, incident, role, people, { level, round, now, playbook });
+        paged = await pagePeople(tx, incident, role, people, { level, round, now, playbook });
       },
+      afterCommit: () => countPages(deps.metrics, paged, level > 0 || round > 0),
     };
   };
 }
@@ -158,7 +163,7 @@ async function pagePeople(
     message?: string;
     pagedBy?: string;
   },
-): Promise<void> {
+): Promise<number> {
   const { level, round, now, playbook } = context;
   const paged: string[] = [];
   for (const userId of people) {
@@ -193,7 +198,7 @@ async function pagePeople(
     );
     paged.push(userId);
   }
-  if (paged.length === 0) return;
+  if (paged.length === 0) return 0;
   await appendTimeline(tx, {
     incidentId: incident.id,
     kind: level === 0 && round === 0 ? "paged" : "escalated",
@@ -213,6 +218,13 @@ async function pagePeople(
       now,
     );
   }
+  return paged.length;
+}
+
+function countPages(metrics: Pick<Metrics, "pages">, paged: number, escalation: boolean): void {
+  if (paged === 0) return;
+  metrics.pages.sent.inc(paged);
+  if (escalation) metrics.pages.escalated.inc();
 }
 
 /** `/incident page <role>`: (re)starts the role's escalation unless it is running or held. */
@@ -255,7 +267,7 @@ export async function pagePerson(
   if (existing) {
     return err(`<@${userId}> was already paged for ${incidentKey(incident.number)}${existing.state === "acknowledged" ? " and acknowledged" : ""}.`);
   }
-  await deps.events.transaction((tx) =>
+  const paged = await deps.events.transaction((tx) =>
     pagePeople(tx, incident, "", [userId], {
       level: 0,
       round: 0,
@@ -265,6 +277,7 @@ export async function pagePerson(
       pagedBy,
     }),
   );
+  countPages(deps.metrics, paged, false);
   return ok(`Paged <@${userId}> for ${incidentKey(incident.number)}.`);
 }
 
@@ -293,12 +306,12 @@ export async function acknowledgePage(
     return err(`<@${holder.userId}> already took ${label} for ${incidentKey(incident.number)}; no need to act.`);
   }
   const now = deps.clock.now();
-  await deps.events.transaction(async (tx) => {
+  const acknowledged = await deps.events.transaction(async (tx) => {
     const claimed = await tx.page.updateMany({
       where: { id: page.id, state: "open" },
       data: { state: "acknowledged", acknowledgedAt: now },
     });
-    if (claimed.count === 0) return;
+    if (claimed.count === 0) return false;
     if (page.role) {
       await tx.page.updateMany({
         where: { incidentId: incident.id, role: page.role, state: "open", id: { not: page.id } },
@@ -332,7 +345,9 @@ export async function acknowledgePage(
         now,
       );
     }
+    return true;
   });
+  if (acknowledged) deps.metrics.pages.acknowledged.inc();
   return ok({ incident: (await deps.incidents.findById(incident.id))!, role: page.role });
 }
 

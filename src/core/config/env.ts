@@ -71,6 +71,11 @@ const environment = z.object({
   HTTP_MAX_CONNECTIONS: optionalText
     .transform((v) => Number(v ?? "500"))
     .pipe(z.number({ message: "must be a whole number of connections" }).int().min(1).max(100_000)),
+  // docs/METRICS.md: GET /metrics reads the database at most once per this window.
+  METRICS_CACHE_SECONDS: optionalText
+    .transform((v) => Number(v ?? "15"))
+    .pipe(z.number({ message: "must be a number of seconds" }).min(1).max(600)),
+  METRICS_TOKEN: optionalText,
 });
 
 export type SlackMode = "http" | "socket";
@@ -99,6 +104,8 @@ export interface AppConfig {
   logLevel: z.infer<typeof logLevel>;
   timers: { tickSeconds: number; leaseSeconds: number };
   http: { headersTimeoutMs: number; requestTimeoutMs: number; maxConnections: number };
+  /** GET /metrics: the database summary's cache window, and the bearer token it wants (none: open). */
+  metrics: { cacheSeconds: number; token: string | undefined };
   /** Sending approved notices by mail: off unless both settings are given. */
   smtp: { url: string; recipients: string[] } | undefined;
 }
@@ -193,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_SECONDS * 1000,
       maxConnections: e.HTTP_MAX_CONNECTIONS,
     },
+    metrics: { cacheSeconds: e.METRICS_CACHE_SECONDS, token: e.METRICS_TOKEN },
     smtp:
       e.SMTP_URL && e.NOTICE_RECIPIENTS
         ? {

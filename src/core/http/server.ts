@@ -67,6 +67,8 @@ export async function startHttpServer(options: {
   routes: HttpRoutes;
   log: Logger;
   limits?: Partial<HttpLimits>;
+  /** Hears of every answered request; `route` is a known path or "other", never the raw URL. */
+  observe?: (route: string, method: string, status: number, seconds: number) => void;
 }): Promise<RunningServer> {
   const limits: HttpLimits = { ...defaultHttpLimits, ...options.limits };
   const { log } = options;
@@ -89,6 +91,14 @@ export async function startHttpServer(options: {
       response.on("error", () => undefined);
       const method = request.method ?? "";
       const path = pathOf(request.url);
+      if (options.observe) {
+        const observe = options.observe;
+        const started = process.hrtime.bigint();
+        const route = allowedMethods.has(path) ? path : "other";
+        response.once("close", () =>
+          observe(route, method, response.statusCode, Number(process.hrtime.bigint() - started) / 1e9),
+        );
+      }
       const handler = options.routes[`${method} ${path}`];
       if (!handler) {
         const allowed = allowedMethods.get(path);

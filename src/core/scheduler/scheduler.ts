@@ -3,6 +3,8 @@ import cron, { type ScheduledTask } from "node-cron";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Logger } from "../logging.ts";
 import type { Clock } from "../clock.ts";
+import type { TimerKindSummary } from "../metrics/metrics.ts";
+import { summarizeTimers } from "./summary.ts";
 import type { ClaimedTimer, TimerHandler, TimerOutcome, Transaction } from "./types.ts";
 
 /**
@@ -42,6 +44,8 @@ export interface SchedulerOptions {
   concurrency?: number;
   /** Called once when a timer is marked failed (after its last attempt). */
   onFailure?: (timer: ClaimedTimer, error: string, tx: Transaction, now: Date) => Promise<void>;
+  /** Told of every run: its lag (due time → start) and its outcome (core/metrics). */
+  metrics?: { observeTimerRun(kind: string, lagSeconds: number, outcome: Exclude<keyof TickReport, "claimed">): void };
 }
 
 export interface TickReport {
@@ -86,6 +90,11 @@ export class Scheduler {
   /** For handlers whose dependencies need the scheduler itself. */
   registerHandler(kind: string, handler: TimerHandler): void {
     this.options.handlers[kind] = handler;
+  }
+
+  /** The timers table counted by kind and state, for /metrics (cached there, never per scrape). */
+  summarize(now: Date): Promise<TimerKindSummary[]> {
+    return summarizeTimers(this.options.prisma, now, new Set(Object.keys(this.options.handlers)));
   }
 
   /** Starts ticking on wall-clock time. Tests leave it stopped and call tick(). */
@@ -193,29 +202,38 @@ export class Scheduler {
   }
 
   private async run(timer: ClaimedTimer, report: TickReport): Promise<void> {
+    const startedAt = this.options.clock.now();
+    const outcome = await this.runOnce(timer);
+    report[outcome] += 1;
+    this.options.metrics?.observeTimerRun(
+      this.options.handlers[timer.kind] ? timer.kind : "other",
+      (startedAt.getTime() - timer.dueAt.getTime()) / 1000,
+      outcome,
+    );
+  }
+
+  private async runOnce(timer: ClaimedTimer): Promise<Exclude<keyof TickReport, "claimed">> {
     const handler = this.options.handlers[timer.kind];
     let outcome: TimerOutcome;
     try {
       if (!handler) throw new Error(`no handler for timer kind "${timer.kind}"`);
       outcome = await handler(timer, { now: this.options.clock.now() });
     } catch (error) {
-      await this.recordFailure(timer, error, report);
-      return;
+      return this.recordFailure(timer, error);
     }
     try {
       await this.commit(timer, outcome);
       if (outcome.kind !== "defer") outcome.afterCommit?.();
-      if (outcome.kind === "done") report.done += 1;
-      else if (outcome.kind === "reschedule") report.rescheduled += 1;
-      else report.deferred += 1;
+      if (outcome.kind === "done") return "done";
+      if (outcome.kind === "reschedule") return "rescheduled";
+      return "deferred";
     } catch (error) {
       if (error instanceof LeaseLost) {
         // Cancelled, rescheduled or reclaimed while we ran: that newer state wins.
-        report.leaseLost += 1;
         this.options.log.info({ timer: timer.key }, "timer lease lost; outcome discarded");
-        return;
+        return "leaseLost";
       }
-      await this.recordFailure(timer, error, report);
+      return this.recordFailure(timer, error);
     }
   }
 
@@ -254,8 +272,7 @@ export class Scheduler {
   private async recordFailure(
     timer: ClaimedTimer,
     error: unknown,
-    report: TickReport,
-  ): Promise<void> {
+  ): Promise<"failed" | "retried" | "leaseLost"> {
     const message = error instanceof Error ? error.message : String(error);
     const now = this.options.clock.now();
     const final = timer.attempts >= this.maxAttempts;
@@ -271,24 +288,21 @@ export class Scheduler {
         if (final) await this.options.onFailure?.(timer, message, tx, now);
       });
     } catch (failure) {
-      if (failure instanceof LeaseLost) {
-        report.leaseLost += 1;
-        return;
-      }
+      if (failure instanceof LeaseLost) return "leaseLost";
       throw failure;
     }
     if (final) {
-      report.failed += 1;
       this.options.log.error(
         { timer: timer.key, kind: timer.kind, attempts: timer.attempts, reason: message },
         "timer failed for good",
       );
+      return "failed";
     } else {
-      report.retried += 1;
       this.options.log.warn(
         { timer: timer.key, kind: timer.kind, attempt: timer.attempts, reason: message },
         "timer failed; will retry",
       );
+      return "retried";
     }
   }
 

@@ -27,6 +27,9 @@ export async function scheduleTimer(tx: Transaction, spec: TimerSpec, now: Date)
       lease_until = NULL,
       claim_token = NULL,
       finished_at = NULL,
+      -- created_at is when the row was last queued from a finished state: the age of a
+      -- waiting delivery (/metrics) counts from then, not from the key's first use.
+      created_at = CASE WHEN timers.state IN ('pending', 'running') THEN timers.created_at ELSE EXCLUDED.created_at END,
       updated_at = EXCLUDED.updated_at`;
 }
 
@@ -69,7 +72,7 @@ export async function reviveFailedTimers(tx: Transaction, kinds: readonly string
   if (kinds.length === 0) return 0;
   const revived = await tx.timer.updateMany({
     where: { state: "failed", kind: { in: [...kinds] } },
-    data: { state: "pending", attempts: 0, dueAt: now, lastError: null, finishedAt: null, updatedAt: now },
+    data: { state: "pending", attempts: 0, dueAt: now, lastError: null, finishedAt: null, createdAt: now, updatedAt: now },
   });
   return revived.count;
 }
