@@ -20,6 +20,7 @@ import { type BotBuild, botBuilds, botNodeArgs, buildOnce, freshPostgresSchema, 
 
 const signingSecret = "bench-declare-secret";
 const quietMs = 1_500;
+/** BENCH_PROBE_MS=0 turns the probe off (see below). */
 const probeIntervalMs = Number(process.env.BENCH_PROBE_MS ?? 250);
 
 export interface DeclareResult {
@@ -65,7 +66,10 @@ async function measureBuild(build: BotBuild, count: number): Promise<DeclareResu
   // (docs/BENCHMARKS.md). A /readyz probe every 250 ms (it pings the database and makes no
   // Slack call) keeps the bench measuring the bot rather than that wake-up.
   const botUrl = `http://127.0.0.1:${bot.line.port as number}`;
-  const probe = setInterval(() => void fetch(`${botUrl}/readyz`).then((r) => r.arrayBuffer(), () => undefined), probeIntervalMs);
+  const probe =
+    probeIntervalMs > 0
+      ? setInterval(() => void fetch(`${botUrl}/readyz`).then((r) => r.arrayBuffer(), () => undefined), probeIntervalMs)
+      : undefined;
   try {
     await declareOnce(emulator, send, "sev4", 0, 0); // warm-up: also fills the DM and user-group caches
     const results: DeclareResult[] = [];
