@@ -3,6 +3,7 @@ import { formatAckLatency, measureAckLatency } from "./ack-latency.ts";
 import { formatDeclare, measureDeclare } from "./declare.ts";
 import { formatFuzz, measureFuzz } from "./fuzz.ts";
 import { formatGitHubOutage, measureGitHubOutage } from "./github-outage.ts";
+import { formatIdleWakeup, measureIdleWakeup } from "./idle-wakeup.ts";
 import { formatStartup, measureStartup } from "./startup.ts";
 import { formatStatusPage, measureStatusPage } from "./status-page.ts";
 import { machineDescription, postgresUrl } from "./support.ts";
@@ -39,6 +40,10 @@ const benchmarks: Record<string, () => Promise<{ text: string; raw: unknown }>> 
   fuzz: async () => {
     const result = await measureFuzz({ cases: Number(process.env.FUZZ_CASES ?? 10_000), seed: Number(process.env.FUZZ_SEED ?? 20261130) });
     return { text: formatFuzz(result), raw: result };
+  },
+  "idle-wakeup": async () => {
+    const result = await measureIdleWakeup({ samples: 10 });
+    return { text: formatIdleWakeup(result), raw: result };
   },
   "status-page": async () => {
     const result = await measureStatusPage({ durationSeconds: 20, connections: 100 });
