@@ -114,7 +114,9 @@ describe("a real Prometheus scraping the bot, with deploy/prometheus/alerts.yml"
   it("scrapes it, sees a declared incident by PromQL, and fires IncidentBotOutboxStuck when Slack answers 500", { timeout: 150_000 }, async () => {
     // Scraped: up is 1 for the bot's target.
     await until(() => query('up{job="incident-bot"}'), (result) => result.length === 1 && result[0]!.value === 1, "up to be 1");
-    expect(await firingAlerts()).toEqual([]);
+    // IncidentBotAbsent (its `for:` shortened to 5 s here) may already fire when Prometheus's first
+    // scrape comes late on a loaded machine; once the bot is scraped, no alert may stay firing.
+    await until(() => firingAlerts(), (alerts) => alerts.length === 0, "no alert firing once the bot is scraped");
 
     const send = new SlackRequestSender(bot.url, signingSecret, (channelId, userId) => emulator.responseUrl(channelId, userId));
     const declared = await send.slashCommand("declare sev2 Checkout API returning 500s");
