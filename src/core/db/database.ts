@@ -42,7 +42,7 @@ async function openPostgres(url: string): Promise<Database> {
   await migrationClient.connect();
   let migrations: MigrationReport;
   try {
-    if (schema) await migrationClient.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    if (schema) await createSchemaOnce(migrationClient, schema);
     const runner: MigrationRunner = {
       exec: async (sql) => {
         await migrationClient.query(sql);
@@ -108,6 +108,21 @@ async function openPglite(target: { kind: "pglite"; dataDir: string } | { kind: 
     },
   };
   return db;
+}
+
+/**
+ * `CREATE SCHEMA IF NOT EXISTS` is not safe against itself: two replicas
+ * starting together can both find the schema missing, and the second insert
+ * into the catalog then fails with a unique violation (23505) or
+ * duplicate_schema (42P06). Either means the schema exists, which is all we want.
+ */
+async function createSchemaOnce(client: pg.Client, schema: string): Promise<void> {
+  try {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== "23505" && code !== "42P06") throw error;
+  }
 }
 
 /**
