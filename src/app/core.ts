@@ -25,8 +25,6 @@ export interface CoreOptions {
   database?: DatabaseTarget;
   /** Scales the GitHub client's in-process retry waits (tests shorten them). */
   githubRetryBaseMs?: number;
-  /** false: no process metrics (tests that start many apps in one process). */
-  defaultMetrics?: boolean;
 }
 
 /** The core and what only the composition root touches: the database handle, the timer engine, Slack's adapter. */
@@ -58,7 +56,6 @@ export async function buildCore(options: CoreOptions): Promise<BuiltCore> {
       log: log.child({ component: "metrics" }),
       summaryWindowSeconds: config.metrics.cacheSeconds,
       incidentLabels: { severities: Object.keys(playbook.severities), openStatuses: openIncidentStatuses },
-      ...(options.defaultMetrics !== undefined ? { defaultMetrics: options.defaultMetrics } : {}),
     });
     const events = new DomainEvents<IncidentEvent>({ prisma: db.prisma, log });
     const incidents = createIncidentRepository(db.prisma, events);
@@ -80,10 +77,10 @@ export async function buildCore(options: CoreOptions): Promise<BuiltCore> {
     });
     metrics.registerOutbox("slack", [slackDeliveryKind]);
     // One query set per window however often /metrics is scraped (core/metrics/cached-summary.ts).
-    metrics.setSummaryLoader(async (now) => ({
-      timers: await scheduler.summarize(now),
-      openIncidents: await countOpenIncidents(db.prisma),
-    }));
+    metrics.setSummaryLoader(async (now) => {
+      const [timers, openIncidents] = await Promise.all([scheduler.summarize(now), countOpenIncidents(db.prisma)]);
+      return { timers, openIncidents };
+    });
     // After every commit through the bus, outbox posts and new timers go out now, not at the next tick.
     events.afterEveryCommit(() => scheduler.wake());
 

@@ -39,12 +39,10 @@ export interface Migration {
  * copies them there, so dist/ is complete on its own), else the source tree's
  * `prisma/migrations/`.
  */
-export const defaultMigrationsDir = [
-  new URL("../../migrations", import.meta.url),
-  new URL("../../../prisma/migrations", import.meta.url),
-]
-  .map((url) => fileURLToPath(url))
-  .find((dir) => existsSync(dir)) ?? fileURLToPath(new URL("../../../prisma/migrations", import.meta.url));
+const builtMigrationsDir = fileURLToPath(new URL("../../migrations", import.meta.url));
+export const defaultMigrationsDir = existsSync(builtMigrationsDir)
+  ? builtMigrationsDir
+  : fileURLToPath(new URL("../../../prisma/migrations", import.meta.url));
 
 // Any constant works; it only has to be the same for every replica of this app.
 const migrationLockKey = 72_616_001;

@@ -74,8 +74,6 @@ export interface MetricsOptions {
   summaryWindowSeconds: number;
   /** Severities and open statuses shown with 0 when no incident has them, so queries see 0, not nothing. */
   incidentLabels?: { severities: readonly string[]; openStatuses: readonly string[] };
-  /** Off in tests that start many apps in one process (each would add its own observers). */
-  defaultMetrics?: boolean;
 }
 
 const knownHttpMethods = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
@@ -98,7 +96,7 @@ export class Metrics {
   constructor(private readonly options: MetricsOptions) {
     this.summaryWindowSeconds = options.summaryWindowSeconds;
     const registers = [this.registry];
-    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: "incident_bot_" });
+    collectDefaultMetrics({ register: this.registry, prefix: "incident_bot_" });
 
     this.summary = new CachedSummary((now) => this.loadSummary(now), {
       clock: options.clock,
