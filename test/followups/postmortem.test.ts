@@ -249,7 +249,9 @@ describe("the postmortem owner and the review reminder", () => {
     expect((await postmortemRow()).reviewDueAt).toEqual(new Date(resolvedAgainAt.getTime() + days(5)));
     expect((await postmortemRow()).ownerId).toBe("U0BOB");
     // The new question comes after the second resolve (in the same commit as the "resolved" notice
-    // draft, whose delivery may come first).
+    // draft, whose delivery may come first). The channel's posts go out one per second, and the
+    // resolve queues several: let them all out before reading the channel.
+    await bot.advance(10_000);
     const resolvedAgain = channelMessages().findIndex((message) => message.text.includes("Really fixed now"));
     expect(resolvedAgain).toBeGreaterThan(0);
     const afterResolve = channelMessages().slice(resolvedAgain);
