@@ -43,6 +43,25 @@ export async function readBody(
   return Buffer.concat(chunks);
 }
 
+/**
+ * The whole request body up to `maxBytes`; a longer one is read to its end and dropped, so the
+ * client still gets an answer (a 4xx) instead of a connection cut while it is still sending.
+ */
+export async function readBodyOrOverflow(
+  request: IncomingMessage,
+  maxBytes: number,
+): Promise<{ body: Buffer; tooLarge: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size <= maxBytes) chunks.push(buffer);
+  }
+  if (size > maxBytes) return { body: Buffer.alloc(0), tooLarge: true };
+  return { body: Buffer.concat(chunks), tooLarge: false };
+}
+
 /** Ends the exchange without an answer, as a reset connection looks to the client. */
 export function dropConnection(response: ServerResponse): void {
   response.socket?.destroy();
