@@ -3,6 +3,7 @@ import { installModules, mergeRoutes } from "./app/install.ts";
 import type { Access } from "./adapters/slack/access.ts";
 import type { SlackGateway } from "./adapters/slack/gateway.ts";
 import type { SlackRouter } from "./adapters/slack/router.ts";
+import { alertsModule } from "./capabilities/alerts/module.ts";
 import { checklistsModule } from "./capabilities/checklists/module.ts";
 import { followUpsModule } from "./capabilities/followups/module.ts";
 import { incidentsModule } from "./capabilities/incidents/module.ts";
@@ -38,6 +39,7 @@ export const modules: readonly ModuleFactory[] = [
   remindersModule,
   statusPageModule,
   followUpsModule,
+  alertsModule,
 ];
 
 export interface StartOptions extends CoreOptions {

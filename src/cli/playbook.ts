@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { DateTime } from "luxon";
 import { loadPlaybook, type Playbook, PlaybookError, severityIds } from "../core/config/playbook.ts";
 import { renderPlaybookDiagram } from "../core/config/playbook-diagram.ts";
-import { onCallAt } from "../capabilities/paging/rotations.ts";
+import { onCallAt } from "../domain/oncall/rotations.ts";
 
 // `npm run playbook:check [file]` and `npm run playbook:render [file] [--out path]`.
 const usage = `Usage:

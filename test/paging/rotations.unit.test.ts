@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Rotation } from "../../src/core/config/playbook.ts";
-import { nextHandoffs, onCallAt } from "../../src/capabilities/paging/rotations.ts";
+import { nextHandoffs, onCallAt } from "../../src/domain/oncall/rotations.ts";
 
 const hour = 3_600_000;
 const at = (iso: string) => new Date(iso);

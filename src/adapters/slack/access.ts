@@ -5,6 +5,7 @@ import {
   type Decision,
   canSee,
   decide,
+  decideTriage,
   type IncidentAccessFacts,
   needsMembership,
   publicStateChanges,
@@ -24,6 +25,8 @@ export interface Access {
   readonly playbook: Playbook;
   /** May this person do this to this incident? A refusal says who can. */
   decide(incident: IncidentWithChannel, userId: string, capability: Capability, options?: { addressee?: string }): Promise<Decision>;
+  /** May this person declare, dismiss or snooze the triage message posted in this channel? */
+  decideTriage(triageChannelId: string, userId: string): Promise<Decision>;
   /** May this person see this incident? */
   canSee(incident: IncidentWithChannel, userId: string): Promise<boolean>;
   /** The incidents of a list this person may see, in their order. */
@@ -51,6 +54,10 @@ export function createAccess(
           ? await isOnStatusPage(incident.id)
           : false;
       return decide(playbook, { ...incident, onStatusPage }, actor, capability);
+    },
+    async decideTriage(triageChannelId, userId) {
+      const inTriageChannel = playbook.permissions.admins.includes(userId) ? false : await membership.isMember(triageChannelId, userId);
+      return decideTriage(playbook, { userId, inTriageChannel });
     },
     async canSee(incident, userId) {
       return canSee(playbook, incident, { userId, inChannel: await inChannel(incident, userId) });

@@ -106,7 +106,7 @@ export async function resolveChannel(slack: SlackGateway, channel: string): Prom
   if (/^[CG][A-Z0-9]{2,}$/.test(channel)) return channel;
   const id = await slack.findChannelIdByName(channel);
   if (!id)
-    throw new Error(`announcement channel ${channel} was not found; invite the bot or use its ID`);
+    throw new Error(`channel ${channel} was not found; invite the bot or use its ID`);
   return id;
 }
 

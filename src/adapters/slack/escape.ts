@@ -1,3 +1,4 @@
+import { monitorSource } from "../../domain/incidents/actors.ts";
 /**
  * Escapes user-typed text for Slack mrkdwn. Slack only treats `<…>` sequences
  * as mentions and links, so escaping `&`, `<` and `>` is what stops a title
@@ -25,6 +26,13 @@ export function truncate(text: string, max: number): string {
 
 export function mentionUser(userId: string): string {
   return `<@${userId}>`;
+}
+
+/** A person as a mention; a monitor (`monitor:alertmanager`, domain/incidents/actors.ts) by name. */
+export function mentionActor(actorId: string): string {
+  const source = monitorSource(actorId);
+  if (source !== undefined) return `the monitor (${escapeMrkdwn(source)})`;
+  return mentionUser(actorId);
 }
 
 export function mentionChannel(channelId: string): string {

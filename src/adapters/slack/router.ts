@@ -66,6 +66,19 @@ export interface ActionDefinition<S extends Located> {
   gone?: string;
 }
 
+/**
+ * A button on a message about no incident yet: an alert's triage message,
+ * posted in the triage channel. It must come from the channel the message
+ * was posted in, and the policy decides by that channel (`decideTriage`).
+ */
+export interface TriageActionDefinition<S extends { channelId: string }> {
+  actionId: string;
+  /** What the button is about, or null when it names nothing open. */
+  locate(action: ActionPayload): Promise<S | null>;
+  run(located: S, action: ActionPayload, interaction: Interaction): Promise<void>;
+  gone: string;
+}
+
 interface ViewDefinitionBase<Input> {
   callbackId: string;
   /** The input block that shows a refusal. */
@@ -286,6 +299,44 @@ export class SlackRouter {
         );
         if (refusal) {
           await interaction.reply({ text: refusal });
+          return;
+        }
+        await definition.run(located, action, interaction);
+      } catch (error) {
+        log.error({ err: error, actionId: definition.actionId }, "button handler failed");
+        await interaction.reply({ text: failedAfterAck }).catch(() => undefined);
+      }
+    });
+  }
+
+  triageAction<S extends { channelId: string }>(definition: TriageActionDefinition<S>): void {
+    const { app, log, access } = this.deps;
+    this.record({ kind: "action", id: definition.actionId, rule: "triage-channel; members of the triage channel" });
+    app.action(definition.actionId, async ({ ack, body, respond }) => {
+      await ack();
+      const payload = body as unknown as RawInteraction;
+      const channelId = stringOf(payload.channel?.id) ?? stringOf(payload.container?.channel_id);
+      const interaction = this.interaction({
+        userId: body.user.id,
+        channelId,
+        triggerId: stringOf(payload.trigger_id),
+        respond: payload.response_url ? respond : undefined,
+      });
+      const action = readAction(payload, definition.actionId);
+      try {
+        const located = await definition.locate(action);
+        if (!located) {
+          await interaction.reply({ text: definition.gone });
+          return;
+        }
+        if (located.channelId !== channelId) {
+          log.warn({ actionId: definition.actionId, channelId }, "button refused: it belongs to another channel's message");
+          await interaction.reply({ text: "That button belongs to a message in another channel; nothing was changed." });
+          return;
+        }
+        const decision = await access.decideTriage(located.channelId, interaction.userId);
+        if (!decision.ok) {
+          await interaction.reply({ text: decision.error });
           return;
         }
         await definition.run(located, action, interaction);

@@ -3,6 +3,7 @@ import type { TimerHandler } from "../../core/scheduler/types.ts";
 import type { Clock } from "../../core/clock.ts";
 import { SlackCallError, type SlackGateway } from "../../adapters/slack/gateway.ts";
 import type { Incident, IncidentRepository, IncidentWithRoles, NewIncident } from "../../domain/incidents/repository.ts";
+import { isPerson } from "../../domain/incidents/actors.ts";
 import { channelNameFor, incidentKey } from "../../domain/incidents/rules.ts";
 import { renderAnnouncement, renderIntro, renderTopic } from "./views.ts";
 
@@ -24,7 +25,7 @@ import { renderAnnouncement, renderIntro, renderTopic } from "./views.ts";
  * for any incident still `declaring` (a crash mid-declaration).
  */
 
-export const completeDeclarationKind = "incident.complete_declaration";
+export { completeDeclarationKind } from "../../domain/incidents/declaration.ts";
 export const completeDeclarationDelayMs = 30_000;
 
 /** The timer behind `retryLater`: finishes the declaration or fails, to be retried with backoff. */
@@ -108,7 +109,8 @@ export async function completeDeclaration(
   let incident = (await deps.incidents.findById(declared.id))!;
   const channelId = incident.channelId!;
   try {
-    await deps.slack.inviteToChannel(channelId, [incident.declaredBy]);
+    // An incident an alert opened was declared by the monitor: nobody to invite yet.
+    if (isPerson(incident.declaredBy)) await deps.slack.inviteToChannel(channelId, [incident.declaredBy]);
     await deps.slack.setChannelTopic(channelId, renderTopic(incident));
     if (!incident.introTs) {
       const intro = await deps.slack.postMessage(channelId, renderIntro(incident));

@@ -11,7 +11,8 @@ import { decideTransition } from "../../domain/incidents/lifecycle.ts";
 import type { Incident, IncidentRepository, IncidentWithRoles } from "../../domain/incidents/repository.ts";
 import { type IncidentStatus, incidentKey } from "../../domain/incidents/rules.ts";
 import { appendTimeline } from "../../domain/incidents/timeline.ts";
-import { completeDeclarationDelayMs, completeDeclarationKind } from "./declare.ts";
+import { completeDeclarationKey, completeDeclarationKind } from "../../domain/incidents/declaration.ts";
+import { completeDeclarationDelayMs } from "./declare.ts";
 import {
   renderReopened,
   renderResolved,
@@ -75,7 +76,7 @@ export async function scheduleDeclarationRetry(
       tx,
       {
         kind: completeDeclarationKind,
-        key: `complete-declaration:${incident.id}`,
+        key: completeDeclarationKey(incident.id),
         dueAt: new Date(now.getTime() + completeDeclarationDelayMs),
         payload: { incidentId: incident.id },
       },

@@ -1,6 +1,6 @@
 import type { KnownBlock, View } from "@slack/types";
 import type { Playbook } from "../../core/config/playbook.ts";
-import { escapeMrkdwn, mentionChannel, mentionUser, truncate } from "../../adapters/slack/escape.ts";
+import { escapeMrkdwn, mentionActor, mentionChannel, mentionUser, truncate } from "../../adapters/slack/escape.ts";
 import { formModal, input } from "../../adapters/slack/forms.ts";
 import type { SlackMessage } from "../../adapters/slack/gateway.ts";
 import type { IncidentWithRoles } from "../../domain/incidents/repository.ts";
@@ -105,8 +105,8 @@ export function renderIntro(incident: IncidentWithRoles): SlackMessage {
           type: "mrkdwn",
           text:
             incident.status === "resolved"
-              ? `Declared by ${mentionUser(incident.declaredBy)}. Resolved; \`/incident reopen\` if it comes back.`
-              : `Declared by ${mentionUser(incident.declaredBy)}. Next: post an update with \`/incident update investigating <what you know>\`. \`/incident help\` lists every command.`,
+              ? `Declared by ${mentionActor(incident.declaredBy)}. Resolved; \`/incident reopen\` if it comes back.`
+              : `Declared by ${mentionActor(incident.declaredBy)}. Next: post an update with \`/incident update investigating <what you know>\`. \`/incident help\` lists every command.`,
         },
       ],
     },

@@ -4,6 +4,7 @@ import { createNoticeMailer } from "./mailer.ts";
 import {
   createNoticeDeadlineHandler,
   createNoticeSendHandler,
+  draftFirstNotice,
   draftResolvedNotice,
   noticeDeadlineKind,
   noticeSendKind,
@@ -32,7 +33,10 @@ export const noticesModule: ModuleFactory = (core) => {
       [noticeSendKind]: createNoticeSendHandler(capability),
     },
     subscribe: (events) => {
-      events.on("incident.activated", (tx, { incident, at }) => scheduleNoticeDeadline(tx, incident, core.playbook, at));
+      events.on("incident.activated", async (tx, { incident, at }) => {
+        await scheduleNoticeDeadline(tx, incident, core.playbook, at);
+        await draftFirstNotice(capability, tx, incident, at);
+      });
       events.on("incident.resolved", (tx, { incident, actorId, at }) => draftResolvedNotice(capability, tx, incident, actorId, at));
     },
   };

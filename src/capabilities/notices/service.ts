@@ -2,6 +2,7 @@ import type { Playbook } from "../../core/config/playbook.ts";
 import { err, ok, type Result } from "../../core/result.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { type IncidentRepository, type IncidentWithRoles, isUuid } from "../../domain/incidents/repository.ts";
+import { isPerson } from "../../domain/incidents/actors.ts";
 import { incidentKey } from "../../domain/incidents/rules.ts";
 import { appendTimeline } from "../../domain/incidents/timeline.ts";
 import { scheduleTimerOnce } from "../../core/scheduler/timers.ts";
@@ -89,7 +90,8 @@ export async function addNoticeVersion(
   await appendTimeline(tx, {
     incidentId: incident.id,
     kind: "notice_drafted",
-    actorId: createdBy,
+    // The bot's own first draft has no person behind it.
+    actorId: isPerson(createdBy) ? createdBy : null,
     at: now,
     data: { phase, version: notice.version, noticeId: notice.id },
   });
@@ -216,6 +218,30 @@ export function createNoticeDeadlineHandler(deps: NoticeDependencies): TimerHand
       now,
     );
   };
+}
+
+/** Who `createdBy` names when the bot drafted a notice itself (on declaration). */
+export const botDrafter = "incident-bot";
+
+/**
+ * On activation, for severities that require a customer notice: the first
+ * notice is drafted from the incident's current phase's template at once and
+ * posted in the channel with Approve and Edit, for the comms lead or the IC
+ * (docs/NOTICES.md). The deadline nudge still follows for a draft nobody
+ * approves. Private incidents tell no customers, so they get no draft.
+ */
+export async function draftFirstNotice(
+  deps: Pick<NoticeDependencies, "playbook" | "templates" | "clock">,
+  tx: Transaction,
+  incident: Incident,
+  now: Date,
+): Promise<void> {
+  if (incident.isPrivate || !deps.playbook.severities[incident.severity]?.customerNoticeRequired) return;
+  const phase = parsePhase(undefined, incident) ?? "investigating";
+  const existing = await tx.notice.count({ where: { incidentId: incident.id } });
+  if (existing > 0) return;
+  const text = await renderFromTemplate(deps, tx, incident, phase);
+  await addNoticeVersion(tx, incident, phase, text, botDrafter, now);
 }
 
 /** When an incident is resolved, the "resolved" notice is drafted for review. */

@@ -1,3 +1,4 @@
+import { isPerson } from "../../domain/incidents/actors.ts";
 import type { KnownBlock, View } from "@slack/types";
 import { sharedButtonIds } from "../../domain/incidents/buttons.ts";
 import { incidentKey } from "../../domain/incidents/rules.ts";
@@ -64,8 +65,18 @@ function preview(notice: { subject: string; body: string }): string {
   return truncate(`*${escapeMrkdwn(notice.subject)}*\n${escapeMrkdwn(notice.body)}`, 2900);
 }
 
+/** The comms lead, else the IC, else the roles by name (an incident an alert declared has no one yet). */
+function reviewersOf(incident: { roles?: readonly { role: string; userId: string }[] }): string {
+  const holders = (role: string) => (incident.roles ?? []).filter((held) => held.role === role).map((held) => mentionUser(held.userId));
+  const comms = holders("comms_lead");
+  if (comms.length > 0) return `For ${comms.join(", ")}`;
+  const commander = holders("incident_commander");
+  if (commander.length > 0) return `For ${commander.join(", ")}`;
+  return "For the comms lead or the incident commander, once one of them takes the role";
+}
+
 export function renderNoticeDraft(
-  incident: { number: number },
+  incident: { number: number; roles?: readonly { role: string; userId: string }[] },
   notice: { id: string; phase: string; version: number; subject: string; body: string; createdBy: string },
 ): SlackMessage {
   const blocks: KnownBlock[] = [
@@ -73,7 +84,9 @@ export function renderNoticeDraft(
       type: "section",
       text: {
         type: "mrkdwn",
-        text: `:envelope: Customer notice *${notice.phase}* v${notice.version} for ${incidentKey(incident.number)}, drafted by ${mentionUser(notice.createdBy)}. Review, edit, approve:`,
+        text: isPerson(notice.createdBy)
+          ? `:envelope: Customer notice *${notice.phase}* v${notice.version} for ${incidentKey(incident.number)}, drafted by ${mentionUser(notice.createdBy)}. Review, edit, approve:`
+          : `:envelope: Customer notice *${notice.phase}* v${notice.version} for ${incidentKey(incident.number)}, drafted from the template as the incident was declared. ${reviewersOf(incident)}: review, edit, approve:`,
       },
     },
     { type: "section", text: { type: "mrkdwn", text: preview(notice) } },

@@ -12,7 +12,9 @@ import type { Clock } from "../../core/clock.ts";
 import type { Metrics } from "../../core/metrics/metrics.ts";
 import type { SlackGateway } from "../../adapters/slack/gateway.ts";
 import { enqueueDirectMessage, enqueueSlackPost } from "../../adapters/slack/outbox.ts";
-import { resolveTargets } from "./targets.ts";
+import { resolveTargets } from "../../domain/oncall/targets.ts";
+import { escalationKey } from "./escalation-keys.ts";
+import { type ExternalPager, openPagerAlert, type PagerAlertDependencies, pagerFor } from "./pager-alerts.ts";
 import {
   renderAcknowledgedNote,
   renderFallbackAlert,
@@ -45,9 +47,7 @@ export interface PagingDependencies {
   metrics: Pick<Metrics, "pages">;
 }
 
-export function escalationKey(incidentId: string, role: string): string {
-  return `escalation:${incidentId}:${role}`;
-}
+export { escalationKey } from "./escalation-keys.ts";
 
 /**
  * Starts paging `role` inside the caller's transaction, unless it is held or
@@ -86,7 +86,11 @@ export function rolesToPage(
 }
 
 export function createEscalationHandler(
-  deps: PagingDependencies & { slack: Pick<SlackGateway, "userGroupMembers"> },
+  deps: PagingDependencies & {
+    slack: Pick<SlackGateway, "userGroupMembers">;
+    /** Configured pagers beyond Slack; a level that names one without its key pages by Slack only. */
+    pagers: PagerAlertDependencies["pagers"];
+  },
 ): TimerHandler {
   const { playbook } = deps;
   return async (timer, { now }) => {
@@ -143,6 +147,8 @@ export function createEscalationHandler(
       payload: { incidentId, role, level: level + 1, round },
       effects: async (tx) => {
         paged = await pagePeople(tx, incident, role, people, { level, round, now, playbook });
+        const pager = pagerFor(playbook, role, level);
+        if (pager !== "slack" && deps.pagers[pager]) await openPagerAlert(tx, incident, role, pager as ExternalPager, now);
       },
       afterCommit: () => countPages(deps.metrics, paged, level > 0 || round > 0),
     };

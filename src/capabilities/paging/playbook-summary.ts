@@ -2,7 +2,7 @@ import type { KnownBlock } from "@slack/types";
 import type { Playbook, Target } from "../../core/config/playbook.ts";
 import { mentionUser, truncate } from "../../adapters/slack/escape.ts";
 import type { SlackMessage } from "../../adapters/slack/gateway.ts";
-import { onCallAt } from "./rotations.ts";
+import { onCallAt } from "../../domain/oncall/rotations.ts";
 import { roleLabel } from "./views.ts";
 
 /** `/incident playbook`: who gets paged for what, and who is on call right now. */

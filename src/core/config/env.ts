@@ -76,6 +76,22 @@ const environment = z.object({
     .transform((v) => Number(v ?? "15"))
     .pipe(z.number({ message: "must be a number of seconds" }).min(1).max(600)),
   METRICS_TOKEN: optionalText,
+  // Alert intake (docs/ALERTS.md): a source without its secret is switched off.
+  ALERTS_ALERTMANAGER_TOKEN: optionalText,
+  ALERTS_GRAFANA_TOKEN: optionalText,
+  ALERTS_GENERIC_TOKEN: optionalText,
+  ALERTS_GENERIC_HMAC_SECRET: optionalText,
+  // Pagers beyond Slack (docs/PAGERS.md).
+  PAGERDUTY_ROUTING_KEY: optionalText,
+  PAGERDUTY_EVENTS_URL: optionalText
+    .pipe(z.url({ message: "must be a URL such as https://events.pagerduty.com" }).optional())
+    .transform((v) => withoutTrailingSlash(v ?? "https://events.pagerduty.com")),
+  PAGERDUTY_WEBHOOK_SECRET: optionalText,
+  OPSGENIE_API_KEY: optionalText,
+  OPSGENIE_API_URL: optionalText
+    .pipe(z.url({ message: "must be a URL such as https://api.opsgenie.com" }).optional())
+    .transform((v) => withoutTrailingSlash(v ?? "https://api.opsgenie.com")),
+  OPSGENIE_WEBHOOK_TOKEN: optionalText,
 });
 
 export type SlackMode = "http" | "socket";
@@ -108,6 +124,20 @@ export interface AppConfig {
   metrics: { cacheSeconds: number; token: string | undefined };
   /** Sending approved notices by mail: off unless both settings are given. */
   smtp: { url: string; recipients: string[] } | undefined;
+  /** The secret each alert source must present; a source without one is switched off. */
+  alerts: AlertSourceSecrets;
+  /** Pagers beyond Slack; each is off until its key is set. */
+  pagers: {
+    pagerduty: { routingKey: string | undefined; eventsUrl: string; webhookSecret: string | undefined };
+    opsgenie: { apiKey: string | undefined; apiUrl: string; webhookToken: string | undefined };
+  };
+}
+
+export interface AlertSourceSecrets {
+  alertmanagerToken: string | undefined;
+  grafanaToken: string | undefined;
+  genericToken: string | undefined;
+  genericHmacSecret: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -208,6 +238,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
             recipients: e.NOTICE_RECIPIENTS.split(",").map((address) => address.trim()).filter(Boolean),
           }
         : undefined,
+    alerts: {
+      alertmanagerToken: e.ALERTS_ALERTMANAGER_TOKEN,
+      grafanaToken: e.ALERTS_GRAFANA_TOKEN,
+      genericToken: e.ALERTS_GENERIC_TOKEN,
+      genericHmacSecret: e.ALERTS_GENERIC_HMAC_SECRET,
+    },
+    pagers: {
+      pagerduty: {
+        routingKey: e.PAGERDUTY_ROUTING_KEY,
+        eventsUrl: e.PAGERDUTY_EVENTS_URL,
+        webhookSecret: e.PAGERDUTY_WEBHOOK_SECRET,
+      },
+      opsgenie: { apiKey: e.OPSGENIE_API_KEY, apiUrl: e.OPSGENIE_API_URL, webhookToken: e.OPSGENIE_WEBHOOK_TOKEN },
+    },
   };
 }
 
@@ -224,6 +268,10 @@ function withTrailingSlash(url: string): string {
   return url.endsWith("/") ? url : `${url}/`;
 }
 
+function withoutTrailingSlash(url: string): string {
+  return url.replace(/\/+$/, "");
+}
+
 /** Settings whose values must never reach a log line. */
 export const secretSettings = [
   "SLACK_BOT_TOKEN",
@@ -233,4 +281,13 @@ export const secretSettings = [
   "GITHUB_WEBHOOK_SECRET",
   "DATABASE_URL",
   "SMTP_URL",
+  "METRICS_TOKEN",
+  "ALERTS_ALERTMANAGER_TOKEN",
+  "ALERTS_GRAFANA_TOKEN",
+  "ALERTS_GENERIC_TOKEN",
+  "ALERTS_GENERIC_HMAC_SECRET",
+  "PAGERDUTY_ROUTING_KEY",
+  "PAGERDUTY_WEBHOOK_SECRET",
+  "OPSGENIE_API_KEY",
+  "OPSGENIE_WEBHOOK_TOKEN",
 ] as const;

@@ -102,12 +102,64 @@ const severity = z
   })
   .strict();
 
+/**
+ * `slack` pages by direct message only (the default). `pagerduty` and
+ * `opsgenie` also open an incident (an alert) there, once per incident and
+ * role, and close it when the incident is resolved (docs/PAGERS.md).
+ */
+export const pagerNames = ["slack", "pagerduty", "opsgenie"] as const;
+const pagerName = z.enum(pagerNames);
+
+const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, { message: "expected a label name such as service" });
+
+/**
+ * One alert route: which alerts it takes (every `match` label equal, every
+ * `matchRegex` label matching the whole value), and what becomes of them.
+ */
+const alertRoute = z
+  .object({
+    /** Shown in the triage message and the timeline; defaults to the route's position. */
+    name: z.string().min(1).max(60).optional(),
+    match: z.record(labelName, z.string()).default({}),
+    matchRegex: z
+      .record(
+        labelName,
+        z.string().refine((pattern) => isRegExp(pattern), { message: "expected a regular expression" }),
+      )
+      .default({}),
+    severity: severityId,
+    /** Free text: the team the alert belongs to, shown in the triage message and the incident. */
+    team: z.string().min(1).max(60).optional(),
+    /** Status-page component ids the alerts are about (an open incident on one of them takes them). */
+    components: z.array(z.string()).default([]),
+    /** `declare`: open the incident at once. `triage`: ask a person in the triage channel first. */
+    action: z.enum(["declare", "triage"]),
+    /** Whose on-call a triage message pages (level 1 of this policy); none by default. */
+    escalation: z.string().min(1).optional(),
+    /** Declare the incident private (its channel private, nothing public). */
+    private: z.boolean().default(false),
+  })
+  .strict();
+
+const alerts = z
+  .object({
+    /** Where triage messages go: a channel ID or #name; the announcement channel when unset. */
+    triageChannel: z.string().min(2).optional(),
+    /** First match wins. Alerts no route takes are triaged at the least severe severity. */
+    routes: z.array(alertRoute).default([]),
+    /** How long "Snooze" silences a triage message's group. */
+    snoozeMinutes: z.number().int().positive().max(24 * 60).default(60),
+  })
+  .strict();
+
 const role = z
   .object({
     label: z.string().min(1),
     description: z.string().default(""),
     /** The escalation policy used to page this role. */
     escalation: z.string().min(1).optional(),
+    /** Where a page for this role goes besides Slack (docs/PAGERS.md); a level's own `pager` wins. */
+    pager: pagerName.optional(),
   })
   .strict();
 
@@ -149,6 +201,8 @@ const escalationPolicy = z
             targets: z.array(target).min(1),
             /** Minutes to wait for an acknowledgement before the next level. */
             delayMinutes: z.number().int().positive(),
+            /** Where this level's page goes besides Slack; the role's `pager` otherwise. */
+            pager: pagerName.optional(),
           })
           .strict(),
       )
@@ -286,6 +340,8 @@ const playbookShape = z
       reconcileMinutes: 15,
       privateIncidents: "redacted",
     }),
+    /** Alert intake: how monitoring's alerts become incidents (docs/ALERTS.md). */
+    alerts: alerts.default({ routes: [], snoozeMinutes: 60 }),
     permissions: permissions.default({
       changeSeverity: ["incident_commander"],
       resolve: ["incident_commander"],
@@ -313,6 +369,8 @@ export type Rotation = z.infer<typeof rotation>;
 export type EscalationPolicy = z.infer<typeof escalationPolicy>;
 export type Checklist = z.infer<typeof checklist>;
 export type Component = z.infer<typeof component>;
+export type AlertRoute = z.infer<typeof alertRoute>;
+export type PagerName = (typeof pagerNames)[number];
 export type ComponentStatus = (typeof componentStatuses)[number];
 export type Weekday = (typeof weekdays)[number];
 export const permissionNames = ["changeSeverity", "resolve", "assignRoles", "publishStatus"] as const;
@@ -400,6 +458,25 @@ function checkReferences(book: z.infer<typeof playbookShape>, context: z.Refinem
         problem(["permissions", permission, index], `unknown role "${role}"; ${expectedRole}`);
     });
   }
+  book.alerts.routes.forEach((route, index) => {
+    if (!(route.severity in book.severities))
+      problem(
+        ["alerts", "routes", index, "severity"],
+        `unknown severity "${route.severity}"; expected ${oneOf("severities", Object.keys(book.severities))}`,
+      );
+    if (route.escalation && !(route.escalation in book.escalationPolicies))
+      problem(
+        ["alerts", "routes", index, "escalation"],
+        `unknown escalation policy "${route.escalation}"; expected ${oneOf("escalationPolicies", Object.keys(book.escalationPolicies))}`,
+      );
+    route.components.forEach((component, componentIndex) => {
+      if (!componentIds.has(component))
+        problem(
+          ["alerts", "routes", index, "components", componentIndex],
+          `unknown component "${component}"; expected ${oneOf("components", [...componentIds])}`,
+        );
+    });
+  });
 }
 
 /** What a reference may name: the ids defined in one section, or that there are none. */
@@ -542,4 +619,13 @@ export function severityIds(book: Playbook): string[] {
 /** A role's name for people: the playbook's label, or the id made readable. */
 export function roleLabel(playbook: Playbook, role: string): string {
   return playbook.roles[role]?.label ?? role.replaceAll("_", " ");
+}
+
+function isRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -47,6 +47,24 @@ export async function scheduleTimerOnce(
   return inserted > 0;
 }
 
+/**
+ * Schedules the timer unless it is already waiting to run: a debounce. A
+ * burst of causes costs one run, due at the first cause's `dueAt`, and a
+ * cause that arrives while a run is in flight queues one more run (the one
+ * in flight may have read the state before it).
+ */
+export async function scheduleTimerUnlessPending(tx: Transaction, spec: TimerSpec, now: Date): Promise<void> {
+  const payload = JSON.stringify(spec.payload ?? {});
+  await tx.$executeRaw`
+    INSERT INTO timers (kind, key, payload, due_at, state, attempts, created_at, updated_at)
+    VALUES (${spec.kind}, ${spec.key}, ${payload}::jsonb, ${spec.dueAt}, 'pending', 0, ${now}, ${now})
+    ON CONFLICT (key) DO UPDATE SET
+      kind = EXCLUDED.kind, payload = EXCLUDED.payload, due_at = EXCLUDED.due_at, state = 'pending',
+      attempts = 0, last_error = NULL, lease_until = NULL, claim_token = NULL, finished_at = NULL,
+      created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at
+    WHERE timers.state <> 'pending'`;
+}
+
 /** Cancels a pending or running timer; a running one loses its lease. */
 export async function cancelTimer(tx: Transaction, key: string, now: Date): Promise<boolean> {
   const cancelled = await tx.$executeRaw`

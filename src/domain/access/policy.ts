@@ -20,6 +20,10 @@ import { incidentKey } from "../incidents/rules.ts";
  *   reopening or changing the severity of an incident already shown there.
  * - Approving customer notices: the IC, the comms lead and
  *   `customerNotices.approvers`, and the admins.
+ * - Triage messages (an alert asking whether it is an incident): declaring,
+ *   dismissing or snoozing it is for the members of the triage channel it
+ *   was posted in, and the admins. The message is about no incident yet, so
+ *   the channel is the boundary: whoever can read the alert may act on it.
  * - Answering a page: only the person it was sent to. A page is how someone
  *   outside a private incident is brought in, so it needs no membership;
  *   manual pages into a private incident are limited to people already
@@ -123,6 +127,12 @@ export function decide(
       permissionActions[capability]
     } ${incidentKey(incident.number)}.${holders.length > 0 ? ` Ask ${joinOr(holders)}.` : ""}`,
   };
+}
+
+/** Declare, Dismiss and Snooze on a triage message (see above). */
+export function decideTriage(playbook: Playbook, actor: { userId: string; inTriageChannel: boolean }): Decision {
+  if (actor.inTriageChannel || isAdmin(playbook, actor.userId)) return { ok: true };
+  return { ok: false, error: "Only the members of the triage channel can act on its alerts; ask to be added to it." };
 }
 
 function joinOr(items: string[]): string {

@@ -1,5 +1,6 @@
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { Prisma } from "../../generated/prisma/client.ts";
+import { isPerson } from "./actors.ts";
 import type { IncidentEvents } from "./events.ts";
 import type { Incident, NewIncident } from "./record.ts";
 import { appendTimeline } from "./timeline.ts";
@@ -33,19 +34,18 @@ export function createIncidentRepository(prisma: PrismaClient, events?: Incident
      * leaves one. Numbers are never reused, so an `INC-n` someone saw in an
      * error never comes to mean a different incident.
      */
-    async createDeclaring(input: NewIncident, at: Date): Promise<Incident> {
+    async createDeclaring(
+      input: NewIncident,
+      at: Date,
+      options: {
+        /** More work in the same transaction (an alert group recording its incident). */
+        within?: (tx: Prisma.TransactionClient, incident: Incident) => Promise<void>;
+      } = {},
+    ): Promise<Incident> {
       const number = await takeNextNumber(prisma);
       return transaction(async (tx) => {
         const incident = await tx.incident.create({
           data: { ...input, number, declaredAt: at, phase: "declaring" },
-        });
-        const commander = await tx.roleAssignment.create({
-          data: {
-            incidentId: incident.id,
-            role: "incident_commander",
-            userId: input.declaredBy,
-            assignedAt: at,
-          },
         });
         await appendTimeline(tx, {
           incidentId: incident.id,
@@ -54,16 +54,27 @@ export function createIncidentRepository(prisma: PrismaClient, events?: Incident
           at,
           data: { severity: input.severity, title: input.title },
         });
-        await appendTimeline(tx, {
-          incidentId: incident.id,
-          kind: "role_assigned",
-          actorId: input.declaredBy,
-          at,
-          data: { role: "incident_commander", userId: input.declaredBy },
-        });
+        // A monitor that declares holds no role: the severity's roles are paged, and whoever
+        // acknowledges the incident commander's page takes it.
+        const roles = [];
+        if (isPerson(input.declaredBy)) {
+          roles.push(
+            await tx.roleAssignment.create({
+              data: { incidentId: incident.id, role: "incident_commander", userId: input.declaredBy, assignedAt: at },
+            }),
+          );
+          await appendTimeline(tx, {
+            incidentId: incident.id,
+            kind: "role_assigned",
+            actorId: input.declaredBy,
+            at,
+            data: { role: "incident_commander", userId: input.declaredBy },
+          });
+        }
+        await options.within?.(tx, incident);
         await events?.publish(tx, {
           type: "incident.declared",
-          incident: { ...incident, roles: [commander] },
+          incident: { ...incident, roles },
           actorId: input.declaredBy,
           at,
         });

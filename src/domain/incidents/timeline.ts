@@ -27,6 +27,12 @@ export const timelineKinds = [
   "checklist_item_overdue",
   "resolved",
   "reopened",
+  "alert_attached",
+  "alert_firing",
+  "alert_resolved",
+  "pager_triggered",
+  "pager_acknowledged",
+  "pager_resolved",
 ] as const;
 
 export type TimelineKind = (typeof timelineKinds)[number];

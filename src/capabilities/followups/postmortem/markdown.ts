@@ -273,6 +273,18 @@ export function describeTimelineEvent(
         return `Resolved${by}${text("summary") ? `: ${text("summary")}` : ""}`;
       case "reopened":
         return `Reopened${by}`;
+      case "alert_attached":
+        return `Alert from ${text("source")} attached (${text("alerts")} firing): ${text("title")}`;
+      case "alert_firing":
+        return `Firing again in ${text("source")} (${text("alerts")} firing): ${text("title")}`;
+      case "alert_resolved":
+        return `Resolved by the monitor (${text("source")}): ${text("title")}`;
+      case "pager_triggered":
+        return `Paged ${role(data.role)} on ${text("provider")}`;
+      case "pager_acknowledged":
+        return `${text("by") || "Someone"} acknowledged the ${text("provider")} page for ${role(data.role)}`;
+      case "pager_resolved":
+        return `${text("provider")} page for ${role(data.role)} resolved`;
       default:
         return `${escapeMarkdown(event.kind.replaceAll("_", " "))}${by}`;
     }

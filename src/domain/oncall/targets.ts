@@ -1,5 +1,4 @@
 import type { Playbook, Target } from "../../core/config/playbook.ts";
-import type { SlackGateway } from "../../adapters/slack/gateway.ts";
 import { onCallAt } from "./rotations.ts";
 
 /**
@@ -11,7 +10,8 @@ export async function resolveTargets(
   targets: Target[],
   playbook: Playbook,
   at: Date,
-  slack: Pick<SlackGateway, "userGroupMembers">,
+  /** Slack's user groups (the gateway caches their members for a minute). */
+  slack: { userGroupMembers(groupId: string): Promise<string[]> },
 ): Promise<string[]> {
   const people: string[] = [];
   for (const target of targets) {
