@@ -16,6 +16,8 @@ export default defineConfig({
       // A real Prometheus and promtool against the bot: run once, by `npm test`.
       "test/ops/prometheus.test.ts",
       "test/ops/alert-rules.test.ts",
+      // A real Alertmanager against the alert parsers, no database: run once, by `npm test`.
+      "test/alerts/alertmanager-harness.test.ts",
     ],
     testTimeout: 60_000,
     hookTimeout: 60_000,

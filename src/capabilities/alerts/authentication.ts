@@ -85,29 +85,33 @@ export function authenticateAlertRequest(
   }
 
   const tokenSettingName = alertSecretSettings[tokenSetting[source]];
-  if (givenToken === undefined && givenSignature === undefined) {
-    const wanted = [
-      token !== undefined ? `Authorization: Bearer <${tokenSettingName}>` : undefined,
-      hmacSecret !== undefined ? `X-Signature-256: sha256=<hex HMAC-SHA256 of the body with ${alertSecretSettings.genericHmacSecret}>` : undefined,
-    ].filter((text) => text !== undefined);
-    return { status: 401, message: `credentials are required: ${wanted.join(", or ")}` };
-  }
+  const hmacSettingName = alertSecretSettings.genericHmacSecret;
   if (givenSignature !== undefined && hmacSecret !== undefined) {
     return {
       status: 401,
-      message: `the X-Signature-256 header does not match; sign the raw request body with HMAC-SHA256 and ${alertSecretSettings.genericHmacSecret}, and send sha256=<hex digest>`,
+      message: `the X-Signature-256 header does not match; send sha256=<hex HMAC-SHA256 of the raw request body>, keyed with ${hmacSettingName}`,
     };
   }
-  if (token === undefined) {
+  if (givenToken !== undefined && token !== undefined) {
+    return { status: 401, message: `the bearer token does not match ${tokenSettingName}; ${senderHints[source]}` };
+  }
+  if (givenToken !== undefined) {
     return {
       status: 401,
-      message: `bearer tokens are not enabled for ${source}; sign the body (X-Signature-256) with ${alertSecretSettings.genericHmacSecret}, or set ${tokenSettingName}`,
+      message: `bearer tokens are not enabled for ${source} (${tokenSettingName} is not set); sign the body instead: X-Signature-256: sha256=<hex HMAC-SHA256 keyed with ${hmacSettingName}>`,
     };
   }
-  return {
-    status: 401,
-    message: `the bearer token does not match ${tokenSettingName}; ${senderHints[source]}`,
-  };
+  if (givenSignature !== undefined) {
+    return {
+      status: 401,
+      message: `X-Signature-256 is not enabled for ${source}; send Authorization: Bearer <${tokenSettingName}>`,
+    };
+  }
+  const wanted = [
+    token !== undefined ? `Authorization: Bearer <${tokenSettingName}>` : undefined,
+    hmacSecret !== undefined ? `X-Signature-256: sha256=<hex HMAC-SHA256 of the raw body, keyed with ${hmacSettingName}>` : undefined,
+  ].filter((text) => text !== undefined);
+  return { status: 401, message: `credentials are required: ${wanted.join(", or ")}` };
 }
 
 function configured(secret: string | undefined): string | undefined {
