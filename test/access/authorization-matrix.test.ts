@@ -11,6 +11,7 @@ import { ownerBlockPrefix, postmortemActionIds } from "../../src/capabilities/fo
 import { actionIds, callbackIds, declareBlockIds, updateBlockIds } from "../../src/capabilities/incidents/views.ts";
 import { checklistActionIds } from "../../src/capabilities/checklists/views.ts";
 import { pagingActionIds } from "../../src/capabilities/paging/views.ts";
+import { triageActionIds } from "../../src/capabilities/alerts/views.ts";
 import { createMetadataSeal } from "../../src/adapters/slack/view-metadata.ts";
 import { signingSecret, startTestBot, type TestBot } from "../support/bot.ts";
 import { ManualClock } from "../support/clock.ts";
@@ -49,11 +50,14 @@ type Need =
   | "assignRoles"
   | "publishStatus"
   | "approveNotice"
-  | "answerPage";
+  | "answerPage"
+  /** A triage message's buttons: the members of the triage channel (all but the outsider) and admins. */
+  | "triage";
 
 /** Who may, by the rules the issue states: private incidents only for those inside, plus admins. */
 function allowed(need: Need, actor: ActorKind, kind: Kind): boolean {
   if (need === "open") return true;
+  if (need === "triage") return actor !== "outsider";
   if (need === "answerPage") return actor === "member"; // the page in each incident is for the member
   const inside = kind === "public" || actor !== "outsider";
   if (need === "view" || need === "contribute") return inside;
@@ -74,6 +78,8 @@ interface Fixture {
   pageId: string;
   checklistBlock: string;
   checklistItem: string;
+  /** One alert group waiting in the triage channel per triage button. */
+  triageGroups: Record<"declare" | "dismiss" | "snooze", string>;
 }
 
 type Sent = { response: Response; refusal: "reply" | "form" | "silent" };
@@ -93,14 +99,38 @@ let github: GitHubEmulator;
 const fixtures: Partial<Record<Kind, Fixture>> = {};
 let eventCounter = 0;
 
+const triageChannel = "C0TRIAGE";
+const alertsToken = "matrix-alerts-token";
+
 function playbookWithAdmin(): Playbook {
   const quiet = quietPlaybook();
   return {
     ...quiet,
     checklists: loadPlaybook(defaultPlaybookFile).checklists,
     permissions: { ...quiet.permissions, admins: [actors.admin] },
+    // No route: every alert waits in the triage channel for a person.
+    alerts: { triageChannel, routes: [], snoozeMinutes: 60 },
   };
 }
+
+/** Posts one generic alert; it becomes a group waiting in the triage channel. */
+async function alertWaitingForTriage(groupKey: string): Promise<string> {
+  const response = await fetch(`${bot.app.url}/alerts/generic`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${alertsToken}` },
+    body: JSON.stringify({ group_key: groupKey, status: "firing", labels: { alertname: "DiskFull", instance: groupKey } }),
+  });
+  expect(response.status).toBe(202);
+  await bot.settle();
+  const group = await bot.app.db.prisma.alertGroup.findFirstOrThrow({ where: { groupKey } });
+  expect(group.state).toBe("triage");
+  return group.id;
+}
+
+const triageButton = (actionId: string, which: keyof Fixture["triageGroups"]) => async (userId: string, incident: Fixture): Promise<Sent> => ({
+  response: await bot.send.blockAction({ action_id: actionId, value: incident.triageGroups[which] }, { userId, channelId: triageChannel }),
+  refusal: "reply",
+});
 
 const command = (text: string) => async (userId: string): Promise<Sent> => ({
   response: await bot.send.slashCommand(text, { userId, channelId: "C0GENERAL" }),
@@ -197,6 +227,10 @@ const cases: Case[] = [
     need: "contribute",
     send: (u, i) => button(checklistActionIds.toggle, () => undefined, { type: "checkboxes", block_id: i.checklistBlock, selected_options: [{ value: i.checklistItem }] })(u, i),
   },
+
+  { entry: `action:${triageActionIds.declare}`, label: "Declare from triage", need: "triage", send: triageButton(triageActionIds.declare, "declare") },
+  { entry: `action:${triageActionIds.dismiss}`, label: "Dismiss from triage", need: "triage", send: triageButton(triageActionIds.dismiss, "dismiss") },
+  { entry: `action:${triageActionIds.snooze}`, label: "Snooze from triage", need: "triage", send: triageButton(triageActionIds.snooze, "snooze") },
 
   {
     entry: `view:${callbackIds.declare}`,
@@ -313,10 +347,15 @@ async function declare(kind: Kind): Promise<Fixture> {
     pageId: (await prisma.page.findFirstOrThrow({ where: { incidentId: incident.id, userId: actors.member } })).id,
     checklistBlock: `checklist:${checklist.checklist}`,
     checklistItem: checklist.itemId,
+    triageGroups: {
+      declare: await alertWaitingForTriage(`${kind}-declare`),
+      dismiss: await alertWaitingForTriage(`${kind}-dismiss`),
+      snooze: await alertWaitingForTriage(`${kind}-snooze`),
+    },
   };
 }
 
-const refusalPattern = /is a private incident|^Only the |This page is for|belongs to another incident/;
+const refusalPattern = /is a private incident|^Only the |This page is for|belongs to another incident|belongs to a message in another channel/;
 // An answer that means the case never reached its decision: the case is broken, not the bot.
 const missedPattern = /no longer exists|not an incident channel|Something went wrong|out of date|Slack did not say/;
 
@@ -339,7 +378,11 @@ beforeAll(async () => {
   const emulator = await startSlackEmulator({
     seed: {
       users: [...seed.users, erin],
-      channels: seed.channels.map((channel) => ({ ...channel, members: [...(channel.members ?? []), actors.admin] })),
+      channels: [
+        ...seed.channels.map((channel) => ({ ...channel, members: [...(channel.members ?? []), actors.admin] })),
+        // The triage channel: everyone but the outsider (the admin needs no membership).
+        { id: triageChannel, name: "incident-triage", members: ["U0BOT", actors.ic, actors.roleHolder, actors.member] },
+      ],
     },
   });
   bot = await startTestBot({
@@ -348,6 +391,7 @@ beforeAll(async () => {
     github,
     clock: new ManualClock(new Date("2026-11-30T09:00:00Z")),
     playbook: playbookWithAdmin(),
+    env: { ALERTS_GENERIC_TOKEN: alertsToken },
   });
   fixtures.public = await declare("public");
   fixtures.private = await declare("private");

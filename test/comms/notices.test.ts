@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { noticeActionIds, noticeBlockIds, noticeCallbackId } from "../../src/capabilities/notices/views.ts";
 import { type TestBot, startTestBot } from "../support/bot.ts";
 import { ManualClock, minutes } from "../support/clock.ts";
-import { command, declareIncident } from "../support/scenario.ts";
+import { command, declareByForm, declareIncident } from "../support/scenario.ts";
 
 let bot: TestBot;
 let channelId: string;
@@ -40,7 +40,7 @@ async function submitNotice(privateMetadata: string, subject: string, body: stri
 /** Submits the opened notice form with `subject` and `body`, then bob (the IC) approves that notice. */
 async function draftAndApprove(subject: string, body: string) {
   await submitNotice(openedNotice().private_metadata, subject, body);
-  const notice = await bot.app.db.prisma.notice.findFirstOrThrow();
+  const notice = await bot.app.db.prisma.notice.findFirstOrThrow({ orderBy: { version: "desc" } });
   await bot.send.blockAction({ action_id: noticeActionIds.approve, value: notice.id }, { userId: "U0BOB", channelId });
   await bot.settle();
 }
@@ -64,15 +64,18 @@ describe("draft → edit → approve", () => {
     const edited = "Hello,\n\nSome card payments fail at checkout. We are on it and sorry for the trouble.\n\nThe Example Co team";
     await submitNotice(metadata, "[Example Co] Card payments failing", edited);
 
+    // v1 is the bot's own draft, written as the SEV2 was declared; bob's two saves follow it.
     const versions = await bot.app.db.prisma.notice.findMany({ orderBy: { version: "asc" } });
-    expect(versions.map((n) => [n.phase, n.version, n.subject])).toEqual([
-      ["investigating", 1, "[Example Co] We are investigating: Checkout API returning 500s"],
-      ["investigating", 2, "[Example Co] Card payments failing"],
+    expect(versions.map((n) => [n.phase, n.version, n.subject, n.createdBy])).toEqual([
+      ["investigating", 1, "[Example Co] We are investigating: Checkout API returning 500s", "incident-bot"],
+      ["investigating", 2, "[Example Co] We are investigating: Checkout API returning 500s", "U0BOB"],
+      ["investigating", 3, "[Example Co] Card payments failing", "U0BOB"],
     ]);
     const drafts = bot.emulator.world.messages(channelId).filter((m) => m.text.startsWith("Customer notice investigating"));
     expect(drafts.map((m) => m.text.split(" drafted")[0])).toEqual([
       "Customer notice investigating v1",
       "Customer notice investigating v2",
+      "Customer notice investigating v3",
     ]);
 
     // Editing again opens the latest version.
@@ -80,7 +83,7 @@ describe("draft → edit → approve", () => {
     expect(initial(noticeBlockIds.subject)).toBe("[Example Co] Card payments failing");
 
     // Carol holds no approving role: refused, nothing changes.
-    const v2 = versions[1]!;
+    const v2 = versions[2]!;
     await bot.send.blockAction({ action_id: noticeActionIds.approve, value: v2.id }, { userId: "U0CAROL", channelId });
     await bot.settle();
     expect(bot.emulator.ephemeralsFor("U0CAROL").at(-1)!.text).toBe(
@@ -95,10 +98,10 @@ describe("draft → edit → approve", () => {
     await bot.settle();
     const approved = await bot.app.db.prisma.notice.findUniqueOrThrow({ where: { id: v2.id } });
     expect(approved).toMatchObject({ approvedBy: "U0BOB", approvedAt });
-    expect(await bot.app.db.prisma.notice.count()).toBe(2);
+    expect(await bot.app.db.prisma.notice.count()).toBe(3);
     expect(bot.emulator.world.messages(channelId).some((m) => m.text.includes("approved by <@U0BOB>: [Example Co] Card payments failing"))).toBe(true);
 
-    const file = bot.emulator.world.files.find((f) => f.name === "INC-1-investigating-v2.eml");
+    const file = bot.emulator.world.files.find((f) => f.name === "INC-1-investigating-v3.eml");
     expect(file?.bytes).toBeDefined();
     const mail = await simpleParser(file!.bytes!);
     expect(mail.subject).toBe("[Example Co] Card payments failing");
@@ -114,11 +117,11 @@ describe("draft → edit → approve", () => {
     await openNoticeForm();
     await draftAndApprove("<!channel> <@U0BOB> down <!here|here>", "Body <!everyone>");
 
-    const approved = bot.emulator.world.messages(channelId).find((m) => m.text.startsWith("Customer notice investigating v1 for INC-1 approved"));
+    const approved = bot.emulator.world.messages(channelId).find((m) => m.text.startsWith("Customer notice investigating v2 for INC-1 approved"));
     expect(approved).toBeDefined();
     // Only the approver is mentioned on purpose; nothing from the subject is a live mention.
     expect(approved!.text).toBe(
-      "Customer notice investigating v1 for INC-1 approved by <@U0BOB>: &lt;!channel&gt; &lt;@U0BOB&gt; down &lt;!here|here&gt;",
+      "Customer notice investigating v2 for INC-1 approved by <@U0BOB>: &lt;!channel&gt; &lt;@U0BOB&gt; down &lt;!here|here&gt;",
     );
     for (const message of bot.emulator.world.messages(channelId)) {
       expect(message.text).not.toMatch(/<!channel>|<!here|<!everyone>/);
@@ -132,6 +135,31 @@ describe("draft → edit → approve", () => {
     const body = (await response.json()) as { response_action: string; errors: Record<string, string> };
     expect(body.response_action).toBe("errors");
     expect(Object.keys(body.errors).sort()).toEqual([noticeBlockIds.body, noticeBlockIds.subject].sort());
+    // Only the bot's own draft from the declaration.
+    expect(await bot.app.db.prisma.notice.count()).toBe(1);
+  });
+
+  it("declaring a severity that requires a notice drafts it at once, for the IC, and one click approves it", async () => {
+    await startWithIncident();
+    const [draft] = await bot.app.db.prisma.notice.findMany();
+    expect(draft).toMatchObject({ phase: "investigating", version: 1, createdBy: "incident-bot", approvedAt: null });
+    const posted = bot.emulator.world.messages(channelId).find((m) => m.text.startsWith("Customer notice investigating v1"));
+    expect(JSON.stringify(posted?.blocks)).toContain("For <@U0BOB>: review, edit, approve");
+    const buttons = (posted!.blocks as { type: string; elements?: { action_id: string; value: string }[] }[])
+      .filter((block) => block.type === "actions")
+      .flatMap((block) => block.elements ?? []);
+    expect(buttons.map((button) => button.action_id)).toEqual([noticeActionIds.edit, noticeActionIds.approve]);
+
+    await bot.send.blockAction({ action_id: noticeActionIds.approve, value: draft!.id }, { userId: "U0BOB", channelId });
+    await bot.settle();
+    expect(await bot.app.db.prisma.notice.findUniqueOrThrow({ where: { id: draft!.id } })).toMatchObject({ approvedBy: "U0BOB" });
+  });
+
+  it("a severity that requires no notice, or a private incident, gets no draft", async () => {
+    await startWithIncident("sev3");
+    expect(await bot.app.db.prisma.notice.count()).toBe(0);
+    const leak = await declareByForm(bot, { title: "Payroll leak", severity: "SEV1", isPrivate: true }, "U0BOB");
+    expect(leak).toMatchObject({ isPrivate: true, phase: "active" });
     expect(await bot.app.db.prisma.notice.count()).toBe(0);
   });
 
