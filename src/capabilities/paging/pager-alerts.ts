@@ -119,6 +119,8 @@ export function callsBetween(delivered: string | null, wanted: string): PagerAct
   return calls;
 }
 
+const stateAfter: Record<PagerAction, AlertState> = { trigger: "triggered", acknowledge: "acknowledged", resolve: "resolved" };
+
 const outageBackoffBaseMs = 5_000;
 const outageBackoffMaxMs = 2 * 60_000;
 
@@ -135,13 +137,11 @@ export function createPagerDeliveryHandler(deps: PagerAlertDependencies): TimerH
     if (!incident) return { kind: "done" };
     const facts = alertFacts(deps.playbook, incident, alert.role, alert.dedupKey);
     const calls = callsBetween(alert.deliveredState, alert.state);
-    let delivered = alert.deliveredState;
     try {
       for (const action of calls) {
         await client.send(action, facts);
-        delivered = action === "trigger" ? "triggered" : action === "acknowledge" ? "acknowledged" : "resolved";
         // Each step is recorded as it succeeds: a crash after a trigger does not trigger again.
-        await deps.prisma.pagerAlert.update({ where: { id: alert.id }, data: { deliveredState: delivered } });
+        await deps.prisma.pagerAlert.update({ where: { id: alert.id }, data: { deliveredState: stateAfter[action] } });
       }
     } catch (error) {
       if (!(error instanceof PagerUnavailableError)) throw error;
