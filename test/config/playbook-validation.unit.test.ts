@@ -140,6 +140,7 @@ describe("valid playbooks", () => {
       },
       statusPage: { title: "Service status" },
       followUps: { timezone: "UTC", githubUsers: {}, postmortemReviewDays: 5, reconcileMinutes: 15, privateIncidents: "redacted" },
+      pagerUsers: {},
       alerts: { routes: [], snoozeMinutes: 60 },
       permissions: {
         changeSeverity: ["incident_commander"],
@@ -353,7 +354,7 @@ describe("each problem names the path, what was expected and what was found", ()
         b.escalation = {};
       }),
     ).toEqual([
-      '(top level): unknown key "escalation"; expected only version, announcementChannel, severities, roles, rotations, escalationPolicies, checklists, components, customerNotices, statusPage, followUps, alerts, permissions',
+      '(top level): unknown key "escalation"; expected only version, announcementChannel, severities, roles, rotations, escalationPolicies, checklists, components, customerNotices, statusPage, followUps, pagerUsers, alerts, permissions',
     ]);
   });
 

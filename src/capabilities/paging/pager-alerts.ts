@@ -4,7 +4,7 @@ import type { PagerName, Playbook } from "../../core/config/playbook.ts";
 import { cancelTimer, scheduleTimer } from "../../core/scheduler/timers.ts";
 import type { TimerHandler, Transaction } from "../../core/scheduler/types.ts";
 import { enqueueSlackPost } from "../../adapters/slack/outbox.ts";
-import { escapeMrkdwn, truncate } from "../../adapters/slack/escape.ts";
+import { escapeMrkdwn, mentionUser, truncate } from "../../adapters/slack/escape.ts";
 import {
   type PagerAction,
   type PagerAlertFacts,
@@ -13,6 +13,8 @@ import {
 } from "../../adapters/pagers/pager.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { incidentKey } from "../../domain/incidents/rules.ts";
+import type { IncidentEvents } from "../../domain/incidents/events.ts";
+import { assignRole as seatRole } from "../../domain/incidents/roles.ts";
 import { appendTimeline } from "../../domain/incidents/timeline.ts";
 import { escalationKey } from "./escalation-keys.ts";
 import { roleLabel } from "./views.ts";
@@ -182,9 +184,15 @@ function alertFacts(
   };
 }
 
-export type PagerReport =
-  | { kind: "acknowledged"; dedupKey: string; by: string | null; remoteId: string | null }
-  | { kind: "resolved"; dedupKey: string; by: string | null; remoteId: string | null };
+export interface PagerReport {
+  kind: "acknowledged" | "resolved";
+  dedupKey: string;
+  /** The person's name on the pager, for people to read. */
+  by: string | null;
+  /** The person's id on the pager (PagerDuty user id, Opsgenie username): the key of `pagerUsers`. */
+  byId: string | null;
+  remoteId: string | null;
+}
 
 /**
  * What a pager's webhook says happened, applied once: an alert already past
@@ -193,7 +201,7 @@ export type PagerReport =
  */
 export async function applyPagerReport(
   tx: Transaction,
-  deps: Pick<PagerAlertDependencies, "playbook">,
+  deps: Pick<PagerAlertDependencies, "playbook"> & { events: IncidentEvents },
   provider: ExternalPager,
   report: PagerReport,
   now: Date,
@@ -218,6 +226,18 @@ export async function applyPagerReport(
   });
   if (claimed.count === 0) return "ignored";
   if (alert.state === "triggered") await stopRoleEscalation(tx, incident.id, alert.role, now);
+  // A pager user the playbook knows as a Slack user takes the role, as if they had pressed Acknowledge in Slack.
+  const slackUser = report.byId ? deps.playbook.pagerUsers[report.byId] : undefined;
+  if (wanted === "acknowledged" && slackUser) {
+    await tx.page.updateMany({
+      where: { incidentId: incident.id, role: alert.role, userId: slackUser, state: { in: ["open", "superseded"] } },
+      data: { state: "acknowledged", acknowledgedAt: now },
+    });
+    const withRoles = (await tx.incident.findUnique({ where: { id: incident.id }, include: { roles: true } }))!;
+    if (!withRoles.roles.some((held) => held.role === alert.role)) {
+      await seatRole(tx, deps.events, { incident: withRoles, role: alert.role, userId: slackUser, assignedBy: null, at: now });
+    }
+  }
   await appendTimeline(tx, {
     incidentId: incident.id,
     kind: wanted === "acknowledged" ? "pager_acknowledged" : "pager_resolved",
@@ -237,7 +257,7 @@ export async function applyPagerReport(
         message: {
           text:
             wanted === "acknowledged"
-              ? `✅ The ${label} page was acknowledged in ${name}${who}. The bot stopped escalating it; \`/incident role\` seats whoever takes the role.`
+              ? `✅ The ${label} page was acknowledged in ${name}${who}${slackUser ? ` (${mentionUser(slackUser)}, who takes the role)` : ""}. The bot stopped escalating it${slackUser ? "" : "; `/incident role` seats whoever takes the role"}.`
               : `☑️ The ${label} alert was resolved in ${name}${who}. The incident stays open until someone resolves it here.`,
         },
         incidentId: incident.id,

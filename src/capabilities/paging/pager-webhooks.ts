@@ -34,7 +34,7 @@ export interface PagerWebhookDependencies {
 const pagerDutyEvent = z.object({
   event: z.object({
     event_type: z.string(),
-    agent: z.object({ summary: z.string().nullish() }).passthrough().nullish(),
+    agent: z.object({ id: z.string().nullish(), type: z.string().nullish(), summary: z.string().nullish() }).passthrough().nullish(),
     data: z.object({ id: z.string().nullish(), incident_key: z.string().nullish() }).passthrough(),
   }),
 });
@@ -94,7 +94,9 @@ function readPagerDuty(json: unknown): PagerReport | undefined {
   if (!parsed.success) return undefined;
   const { event_type: type, agent, data } = parsed.data.event;
   if (!data.incident_key) return undefined;
-  const common = { dedupKey: data.incident_key, by: agent?.summary ?? null, remoteId: data.id ?? null };
+  // Only a person is a key of `pagerUsers`; our own Events API calls come back with an integration as agent.
+  const person = agent?.type === "user_reference" ? (agent.id ?? null) : null;
+  const common = { dedupKey: data.incident_key, by: agent?.summary ?? null, byId: person, remoteId: data.id ?? null };
   if (type === "incident.acknowledged") return { kind: "acknowledged", ...common };
   if (type === "incident.resolved") return { kind: "resolved", ...common };
   return undefined;
@@ -103,7 +105,8 @@ function readPagerDuty(json: unknown): PagerReport | undefined {
 function readOpsgenie(json: unknown): PagerReport | undefined {
   const parsed = opsgenieEvent.safeParse(json);
   if (!parsed.success || !parsed.data.alert.alias) return undefined;
-  const common = { dedupKey: parsed.data.alert.alias, by: parsed.data.alert.username ?? null, remoteId: parsed.data.alert.alertId ?? null };
+  const username = parsed.data.alert.username ?? null;
+  const common = { dedupKey: parsed.data.alert.alias, by: username, byId: username, remoteId: parsed.data.alert.alertId ?? null };
   if (parsed.data.action === "Acknowledge") return { kind: "acknowledged", ...common };
   if (parsed.data.action === "Close") return { kind: "resolved", ...common };
   return undefined;

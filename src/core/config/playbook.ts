@@ -340,6 +340,12 @@ const playbookShape = z
       reconcileMinutes: 15,
       privateIncidents: "redacted",
     }),
+    /**
+     * Pager users who are Slack users: PagerDuty user ids (`PABC123`) and
+     * Opsgenie usernames → Slack user ids. Acknowledging on the pager then
+     * takes the role in Slack too (docs/PAGERS.md).
+     */
+    pagerUsers: z.record(z.string().min(1).max(200), slackUserId).default({}),
     /** Alert intake: how monitoring's alerts become incidents (docs/ALERTS.md). */
     alerts: alerts.default({ routes: [], snoozeMinutes: 60 }),
     permissions: permissions.default({
