@@ -1,5 +1,5 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { parse, stringify } from "yaml";
 import { type PagerDutyEmulator, startPagerDutyEmulator } from "../tools/emulators/pagerduty/index.ts";
 import { type SlackEmulator, startSlackEmulator } from "../tools/emulators/slack/index.ts";
@@ -54,8 +54,11 @@ export async function measureFirstNotice(options: { runs: number }): Promise<Fir
   const slack = await startSlackEmulator();
   const pagerduty = await startPagerDutyEmulator();
   const schema = await freshPostgresSchema("first_notice");
-  const playbook = join(tempDir("first-notice"), "playbook.yml");
-  writeFileSync(playbook, benchPlaybook(pagerduty));
+  const directory = tempDir("first-notice");
+  const playbook = join(directory, "playbook.yml");
+  writeFileSync(playbook, benchPlaybook());
+  // The notice templates are read from beside the playbook.
+  cpSync(join(dirname(playbookFile), "notices"), join(directory, "notices"), { recursive: true });
   const bot = await spawnNode(
     botNodeArgs("built"),
     {
@@ -65,7 +68,7 @@ export async function measureFirstNotice(options: { runs: number }): Promise<Fir
       PORT: "0",
       DATABASE_URL: schema.url,
       PLAYBOOK_FILE: playbook,
-      LOG_LEVEL: "warn",
+      LOG_LEVEL: "info",
       ALERTS_ALERTMANAGER_TOKEN: alertsToken,
       PAGERDUTY_ROUTING_KEY: pagerduty.world.services[0]!.integrationKey,
       PAGERDUTY_EVENTS_URL: pagerduty.baseUrl,
@@ -92,12 +95,13 @@ export async function measureFirstNotice(options: { runs: number }): Promise<Fir
 }
 
 /** The default playbook plus what the chain needs: a declaring route, the IC paged on PagerDuty, the IC known there. */
-function benchPlaybook(pagerduty: PagerDutyEmulator): string {
+function benchPlaybook(): string {
   const book = parse(readFileSync(playbookFile, "utf8")) as Record<string, unknown> & {
     roles: Record<string, Record<string, unknown>>;
   };
   book.roles.incident_commander = { ...book.roles.incident_commander, pager: "pagerduty" };
-  book.pagerUsers = { [pagerduty.world.users.find((user) => user.id === icOnPagerDuty)?.id ?? icOnPagerDuty]: icInSlack };
+  // Alice is PALICE1 in the PagerDuty emulator's world.
+  book.pagerUsers = { [icOnPagerDuty]: icInSlack };
   book.alerts = {
     routes: [{ name: "checkout-down", match: { service: "checkout" }, severity: "SEV1", action: "declare" }],
   };

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { formatAckLatency, measureAckLatency } from "./ack-latency.ts";
 import { formatDeclare, measureDeclare } from "./declare.ts";
+import { formatFirstNotice, measureFirstNotice } from "./first-notice.ts";
 import { formatFuzz, measureFuzz } from "./fuzz.ts";
 import { formatGitHubOutage, measureGitHubOutage } from "./github-outage.ts";
 import { formatIdleWakeup, measureIdleWakeup } from "./idle-wakeup.ts";
@@ -40,6 +41,10 @@ const benchmarks: Record<string, () => Promise<{ text: string; raw: unknown }>> 
   fuzz: async () => {
     const result = await measureFuzz({ cases: Number(process.env.FUZZ_CASES ?? 10_000), seed: Number(process.env.FUZZ_SEED ?? 20261130) });
     return { text: formatFuzz(result), raw: result };
+  },
+  "first-notice": async () => {
+    const result = await measureFirstNotice({ runs: Number(process.env.FIRST_NOTICE_RUNS ?? 10) });
+    return { text: formatFirstNotice(result), raw: result };
   },
   "idle-wakeup": async () => {
     const result = await measureIdleWakeup({ samples: 10 });

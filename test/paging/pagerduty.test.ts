@@ -53,13 +53,17 @@ function pagerDutyPlaybook(): Playbook {
 }
 
 /** The PagerDuty emulator and a bot routed to its Checkout API service, subscribed to its webhooks; one SEV1 declared by bob. */
-async function startWithIncident(text: string, before?: (pd: PagerDutyEmulator, clock: ManualClock) => void) {
+async function startWithIncident(
+  text: string,
+  before?: (pd: PagerDutyEmulator, clock: ManualClock) => void,
+  playbook: Playbook = pagerDutyPlaybook(),
+) {
   const clock = new ManualClock(monday);
   pagerduty = await startPagerDutyEmulator({ now: () => clock.now().getTime(), webhookRetry: { backoffMs: [10, 10] } });
   bot = await startTestBot({
     label: "pagerduty",
     clock,
-    playbook: pagerDutyPlaybook(),
+    playbook,
     env: {
       PAGERDUTY_ROUTING_KEY: pagerduty.world.services[0]!.integrationKey,
       PAGERDUTY_EVENTS_URL: pagerduty.baseUrl,
@@ -170,6 +174,24 @@ describe("PagerDuty pages", () => {
     // PagerDuty already shows the ack: the bot does not send it back.
     expect(pagerduty!.callsTo("acknowledge")).toHaveLength(0);
     expect(pdIncidentFor("tech_lead").status).toBe("acknowledged");
+  });
+
+  it("a pager user the playbook maps to a Slack user takes the role by acknowledging in PagerDuty", async () => {
+    await startWithIncident("sev1 Checkout API returning 500s", undefined, { ...pagerDutyPlaybook(), pagerUsers: { PALICE1: "U0ALICE" } });
+    await pagerduty!.acknowledge(dedupKey("tech_lead"), { by: "PALICE1" });
+    await bot!.settle();
+
+    const roles = await bot!.app.db.prisma.roleAssignment.findMany({ where: { incidentId, role: "tech_lead" } });
+    expect(roles.map((r) => [r.userId, r.assignedBy])).toEqual([["U0ALICE", null]]);
+    const alicesPage = await bot!.app.db.prisma.page.findFirstOrThrow({ where: { incidentId, role: "tech_lead", userId: "U0ALICE" } });
+    expect(alicesPage.state).toBe("acknowledged");
+    expect(channelTexts()).toContain(
+      "✅ The Technical lead page was acknowledged in PagerDuty by Alice Archer (<@U0ALICE>, who takes the role). The bot stopped escalating it.",
+    );
+    // Someone unknown to the playbook (carol) acknowledging the comms lead's page takes no role.
+    await pagerduty!.acknowledge(dedupKey("comms_lead"), { by: "PCAROL3" });
+    await bot!.settle();
+    expect(await bot!.app.db.prisma.roleAssignment.count({ where: { incidentId, role: "comms_lead" } })).toBe(0);
   });
 
   it("resolving in Slack resolves the PagerDuty incidents; a late ack afterwards changes nothing", async () => {
