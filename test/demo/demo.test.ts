@@ -42,6 +42,15 @@ describe("npm run demo", () => {
     expect(transcript).toContain("Weekly incident digest");
     expect(transcript).toMatch(/Document the checkout-api rollback steps · due \d{4}-\d{2}-\d{2} · <https:\/\/github\.com\/acme\/ops\/issues\/3\|#3> · :warning: \*overdue\*/);
     expect(transcript).toMatch(/\[home for @carol\] .*Your action items \(1\)/);
+    // From alert to customer notice (issue #13): Alertmanager declares a SEV1, PagerDuty pages, an ack there seats the IC, one click approves.
+    expect(transcript).toContain('Alertmanager → POST /alerts/alertmanager (3 firing alerts): 202');
+    expect(transcript).toContain("#inc-5-checkout-error-rate-above-5-in-3-regions  + created by @incident-bot");
+    expect(transcript).toContain("Customer notice *investigating* v1 for INC-5, drafted from the template as the incident was declared.");
+    expect(transcript).toContain("(webhook incident.acknowledged → /pagers/pagerduty/webhook: 200)");
+    expect(transcript).toContain("acknowledged in PagerDuty by Alice Archer (@alice, who takes the role)");
+    expect(transcript).toContain("Customer notice *investigating* v1 approved by @alice.");
+    expect(transcript).toContain("✅ Resolved by the monitor (Alertmanager): Checkout error rate above 5% in 3 regions.");
+    expect(transcript).toMatch(/PagerDuty #1 \[resolved\] {2}"INC-5: Checkout error rate above 5% in 3 regions · SEV1 · Incident commander needed"/);
     // Homes are republished on every change, but the transcript only shows the one carol opened.
     expect(transcript.match(/\[home for /g)).toHaveLength(1);
 

@@ -20,7 +20,9 @@ describe("what the pager is told, in order", () => {
 describe("which pager a page goes to", () => {
   it("takes the level's pager, else the role's, else Slack", () => {
     const book = loadPlaybook(defaultPlaybookFile);
-    expect(pagerFor(book, "incident_commander", 0)).toBe("slack");
+    // The default playbook pages the IC on PagerDuty too, and the tech lead on Slack only.
+    expect(pagerFor(book, "incident_commander", 0)).toBe("pagerduty");
+    expect(pagerFor(book, "tech_lead", 0)).toBe("slack");
     const engineering = book.escalationPolicies.engineering!;
     const withPagers = {
       ...book,

@@ -46,6 +46,8 @@ function pagerDutyPlaybook(): Playbook {
   const onPagerDuty = new Set(["incident_commander", "tech_lead", "comms_lead"]);
   return {
     ...book,
+    // Nobody on PagerDuty is known as a Slack user unless a test says so.
+    pagerUsers: {},
     roles: Object.fromEntries(
       Object.entries(book.roles).map(([id, role]) => [id, onPagerDuty.has(id) ? { ...role, pager: "pagerduty" as const } : role]),
     ),

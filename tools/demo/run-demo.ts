@@ -6,6 +6,7 @@ import { checklistActionIds, checklistBlockId } from "../../src/capabilities/che
 import { noticeActionIds, noticeBlockIds, noticeCallbackId } from "../../src/capabilities/notices/views.ts";
 import { loadConfig } from "../../src/core/config/env.ts";
 import { type GitHubEmulator, startGitHubEmulator } from "../emulators/github/index.ts";
+import { type PagerDutyEmulator, startPagerDutyEmulator } from "../emulators/pagerduty/index.ts";
 import { digestTimerKind } from "../../src/capabilities/followups/manager/digest.ts";
 import { postmortemActionIds } from "../../src/capabilities/followups/postmortem/views.ts";
 import {
@@ -32,6 +33,8 @@ import { ManualClock } from "../../src/core/clock.ts";
 const demoSigningSecret = "demo-signing-secret";
 const demoWebhookSecret = "demo-webhook-secret";
 const demoRepository = "acme/ops";
+const demoAlertsToken = "demo-alerts-token";
+const demoPagerDutySecret = "demo-pagerduty-webhook-secret";
 const defaultPlaybook = fileURLToPath(new URL("../../playbook.yml", import.meta.url));
 
 export interface DemoOptions {
@@ -43,10 +46,11 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const { write } = options;
   const emulator = await startSlackEmulator();
   const github = await startGitHubEmulator();
-  const dataDir = mkdtempSync(join(tmpdir(), "incident-bot-demo-"));
-  let app: RunningApp | undefined;
   // The demo keeps its own clock, so "30 minutes later" takes no time.
   const clock = new ManualClock();
+  const pagerduty = await startPagerDutyEmulator({ now: () => clock.now().getTime() });
+  const dataDir = mkdtempSync(join(tmpdir(), "incident-bot-demo-"));
+  let app: RunningApp | undefined;
   try {
     app = await startApp({
       config: loadConfig({
@@ -60,6 +64,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         GITHUB_REPOSITORY: demoRepository,
         GITHUB_API_URL: github.apiUrl,
         GITHUB_WEBHOOK_SECRET: demoWebhookSecret,
+        ALERTS_ALERTMANAGER_TOKEN: demoAlertsToken,
+        PAGERDUTY_ROUTING_KEY: pagerduty.world.services[0]!.integrationKey,
+        PAGERDUTY_EVENTS_URL: pagerduty.baseUrl,
+        PAGERDUTY_WEBHOOK_SECRET: demoPagerDutySecret,
       }),
       host: "127.0.0.1",
       logger: createLogger("silent"),
@@ -68,8 +76,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     });
     await app.resumed;
     github.webhooks.configure({ url: `${app.url}/github/webhook`, secret: demoWebhookSecret });
+    pagerduty.webhooks.subscribe({ url: `${app.url}/pagers/pagerduty/webhook`, secret: demoPagerDutySecret });
     const stopTranscript = printTranscript(emulator, write);
-    const script = new DemoScript(app, emulator, clock, write, github);
+    const script = new DemoScript(app, emulator, clock, write, github, pagerduty);
 
     write("== A SEV2 is declared from #general with the quick path");
     await script.type("alice", "general", "/incident declare sev2 Checkout API returning 500s");
@@ -192,14 +201,28 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await script.openHome("carol");
     showHomes = false;
 
+    write(
+      "\n== Monitoring opens an incident: Alertmanager fires for checkout, the playbook's route declares a SEV1 at once, pages on Slack and on PagerDuty, and drafts the customer notice",
+    );
+    await script.alertmanagerFires("CheckoutErrorRate", "Checkout error rate above 5% in 3 regions", { service: "checkout", severity: "critical" });
+    write("\n== alice acknowledges the page in the PagerDuty app: she takes the IC role in Slack, and the bot's escalation stops");
+    await script.acknowledgeInPagerDuty("PALICE1");
+    write("\n== alice approves the drafted notice with one click; Alertmanager then says it is over");
+    const monitored = await script.newestIncidentChannel();
+    await script.approveDraftedNotice("alice", monitored);
+    await script.alertmanagerFires("CheckoutErrorRate", "Checkout error rate above 5% in 3 regions", { service: "checkout", severity: "critical" }, "resolved");
+    await script.type("alice", monitored, "/incident resolve Payment provider recovered");
+    script.showPagerDuty();
+
     stopTranscript();
     write(
-      `\nDone. ${await app.db.prisma.incident.count()} incidents, ${emulator.calls.length} Slack Web API calls, ${github.calls.length} GitHub API calls.`,
+      `\nDone. ${await app.db.prisma.incident.count()} incidents, ${emulator.calls.length} Slack Web API calls, ${github.calls.length} GitHub API calls, ${pagerduty.calls.length} PagerDuty Events API calls.`,
     );
   } finally {
     await app?.stop();
     await emulator.close();
     await github.close();
+    await pagerduty.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -213,6 +236,7 @@ class DemoScript {
     private readonly clock: ManualClock,
     private readonly write: (line: string) => void,
     private readonly github: GitHubEmulator,
+    private readonly pagerduty: PagerDutyEmulator,
   ) {
     this.send = new SlackRequestSender(app.url, demoSigningSecret, (channel, user) =>
       emulator.responseUrl(channel, user),
@@ -317,6 +341,70 @@ class DemoScript {
     const userId = this.userId(person);
     this.write(`\n${person} opens the Home tab`);
     await this.send.event({ type: "app_home_opened", user: userId, tab: "home", channel: this.emulator.world.dmWith(userId)?.id ?? "D0HOME" });
+    await runUntilIdle(this.app, this.clock);
+  }
+
+  /** Alertmanager posts one notification (webhook version 4) for a group of three alerts. */
+  async alertmanagerFires(alertname: string, summary: string, labels: Record<string, string>, status: "firing" | "resolved" = "firing"): Promise<void> {
+    const groupLabels = { alertname };
+    const alerts = ["eu-west-1", "us-east-1", "ap-south-1"].map((region, index) => ({
+      status,
+      labels: { alertname, ...labels, region },
+      annotations: { summary },
+      startsAt: this.clock.now().toISOString(),
+      endsAt: status === "resolved" ? this.clock.now().toISOString() : "0001-01-01T00:00:00Z",
+      generatorURL: "http://prometheus.example.com/graph",
+      fingerprint: `c0ffee00000000${index}${index}`,
+    }));
+    const response = await fetch(`${this.app.url}/alerts/alertmanager`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${demoAlertsToken}` },
+      body: JSON.stringify({
+        version: "4",
+        receiver: "incident-bot",
+        status,
+        alerts,
+        groupLabels,
+        commonLabels: { alertname, ...labels },
+        commonAnnotations: { summary },
+        externalURL: "http://alertmanager.example.com",
+        groupKey: `{}:{alertname="${alertname}"}`,
+        truncatedAlerts: 0,
+      }),
+    });
+    this.write(`\nAlertmanager → POST /alerts/alertmanager (${alerts.length} ${status} alerts): ${response.status} ${await response.text()}`);
+    await runUntilIdle(this.app, this.clock);
+  }
+
+  /** A person presses Acknowledge in the PagerDuty app; its signed webhook comes back to the bot. */
+  async acknowledgeInPagerDuty(pagerDutyUser: string): Promise<void> {
+    const open = this.pagerduty.world.incidents.filter((incident) => incident.status === "triggered");
+    for (const incident of open) {
+      const { deliveries } = await this.pagerduty.acknowledge(incident.id, { by: pagerDutyUser });
+      this.write(`PagerDuty: ${pagerDutyUser} acknowledges #${incident.number} "${incident.title}"`);
+      for (const delivery of deliveries) this.write(`(webhook ${delivery.eventType} → /pagers/pagerduty/webhook: ${delivery.status})`);
+    }
+    await runUntilIdle(this.app, this.clock);
+  }
+
+  showPagerDuty(): void {
+    for (const incident of this.pagerduty.world.incidents) {
+      this.write(`PagerDuty #${incident.number} [${incident.status}]  "${incident.title}"  dedup_key: ${incident.incidentKey}`);
+    }
+  }
+
+  async newestIncidentChannel(): Promise<string> {
+    const incident = await this.app.db.prisma.incident.findFirstOrThrow({ orderBy: { number: "desc" } });
+    return incident.channelName!;
+  }
+
+  /** Presses Approve on the notice the bot drafted as the incident was declared. */
+  async approveDraftedNotice(person: string, channelName: string): Promise<void> {
+    const incident = await this.incidentIn(channelName);
+    const draft = await this.app.db.prisma.notice.findFirstOrThrow({ where: { incidentId: incident.id }, orderBy: { version: "asc" } });
+    const channel = this.emulator.world.channelByName(channelName)!;
+    this.write(`\n${person} presses Approve on the drafted notice (v${draft.version})`);
+    await this.send.blockAction({ action_id: noticeActionIds.approve, value: draft.id }, { userId: this.userId(person), channelId: channel.id });
     await runUntilIdle(this.app, this.clock);
   }
 
