@@ -16,7 +16,7 @@ import { withTimeout } from "./core/async.ts";
 import type { BackgroundTasks } from "./core/background-tasks.ts";
 import type { Database } from "./core/db/database.ts";
 import { healthRoutes } from "./core/http/health.ts";
-import { type RunningServer, startHttpServer } from "./core/http/server.ts";
+import { type HttpRoutes, type RunningServer, startHttpServer } from "./core/http/server.ts";
 import type { Logger } from "./core/logging.ts";
 import type { Metrics } from "./core/metrics/metrics.ts";
 import { metricsRoutes } from "./core/metrics/route.ts";
@@ -61,6 +61,8 @@ export interface RunningApp {
   metrics: Metrics;
   /** The access policy as this app runs it (playbook and channel membership). */
   access: Access;
+  /** Every HTTP route the bot serves (`"POST /alerts/generic"`), for the authorization tests. */
+  httpRoutes: readonly string[];
   /** Every subcommand, button, form, shortcut and event the bot answers, with its access rule. */
   entryPoints: SlackRouter["entries"];
   /** Settles once interrupted work found at startup (declarations) is finished. */
@@ -73,6 +75,7 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
   const { log } = core;
   let installed: BotModule[] = [];
   let server: RunningServer | undefined;
+  let httpRoutes: HttpRoutes | undefined;
   try {
     // A module whose setup fails (a broken notice template) stops the start.
     installed = modules.map((factory) => factory(core));
@@ -85,15 +88,16 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
         return { ok: true };
       },
     };
+    httpRoutes = mergeRoutes(
+      healthRoutes([databaseReady, slackAdapter.readiness, ...readiness]),
+      metricsRoutes(core.metrics, { token: core.config.metrics.token }),
+      routes,
+      slackAdapter.routes,
+    );
     server = await startHttpServer({
       port: core.config.port,
       ...(options.host ? { host: options.host } : {}),
-      routes: mergeRoutes(
-        healthRoutes([databaseReady, slackAdapter.readiness, ...readiness]),
-        metricsRoutes(core.metrics, { token: core.config.metrics.token }),
-        routes,
-        slackAdapter.routes,
-      ),
+      routes: httpRoutes,
       log: log.child({ component: "http" }),
       limits: core.config.http,
       observe: (route, method, status, seconds) => core.metrics.observeHttpRequest(route, method, status, seconds),
@@ -152,6 +156,7 @@ export async function startApp(options: StartOptions): Promise<RunningApp> {
     metrics: core.metrics,
     access: core.access,
     entryPoints: () => slackAdapter.router.entries(),
+    httpRoutes: Object.keys(httpRoutes ?? {}),
     resumed,
     stop,
   };

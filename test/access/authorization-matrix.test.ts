@@ -391,7 +391,15 @@ beforeAll(async () => {
     github,
     clock: new ManualClock(new Date("2026-11-30T09:00:00Z")),
     playbook: playbookWithAdmin(),
-    env: { ALERTS_GENERIC_TOKEN: alertsToken },
+    env: {
+      ALERTS_GENERIC_TOKEN: alertsToken,
+      // Every webhook switched on, so each must refuse what is not signed with its own secret.
+      ALERTS_ALERTMANAGER_TOKEN: "matrix-alertmanager-token",
+      ALERTS_GRAFANA_TOKEN: "matrix-grafana-token",
+      ALERTS_GENERIC_HMAC_SECRET: "matrix-generic-hmac",
+      PAGERDUTY_WEBHOOK_SECRET: "matrix-pagerduty-secret",
+      OPSGENIE_WEBHOOK_TOKEN: "matrix-opsgenie-token",
+    },
   });
   fixtures.public = await declare("public");
   fixtures.private = await declare("private");
@@ -456,5 +464,67 @@ describe("the authorization matrix", () => {
         }
       });
     }
+  }
+});
+
+/**
+ * The webhooks: every POST route the bot serves (read from the app, not
+ * listed here) is a door for a machine, not a person. Each verifies its own
+ * secret before it reads anything: a request without it, or with someone
+ * else's, or with a forged signature, gets 401 and writes nothing.
+ */
+describe("the authorization matrix: webhooks", () => {
+  const body = JSON.stringify({ version: "4", status: "firing", groupKey: "forged", alerts: [{ status: "firing", labels: { alertname: "Forged" } }] });
+  const forgeries: Record<string, Record<string, string>> = {
+    "no credentials": {},
+    "another source's token": { authorization: `Bearer ${alertsToken}` },
+    "forged signatures": {
+      authorization: "Bearer not-the-token",
+      "x-signature-256": `sha256=${"0".repeat(64)}`,
+      "x-pagerduty-signature": `v1=${"0".repeat(64)}`,
+      "x-hub-signature-256": `sha256=${"0".repeat(64)}`,
+      "x-github-event": "issues",
+      "x-github-delivery": "forged-delivery",
+      "x-slack-signature": `v0=${"0".repeat(64)}`,
+      "x-slack-request-timestamp": String(Math.floor(Date.now() / 1000)),
+    },
+  };
+  /** The webhooks each have their own secret; the generic alert endpoint's token is the "another source" for the rest. */
+  const knownWebhooks = [
+    "POST /alerts/alertmanager",
+    "POST /alerts/grafana",
+    "POST /alerts/generic",
+    "POST /pagers/pagerduty/webhook",
+    "POST /pagers/opsgenie/webhook",
+    "POST /github/webhook",
+    "POST /slack/events",
+  ];
+
+  it("every POST route is a webhook with a case here", () => {
+    const posts = bot.app.httpRoutes.filter((route) => route.startsWith("POST "));
+    expect(posts.filter((route) => !knownWebhooks.includes(route)), "POST routes without a case").toEqual([]);
+    expect(knownWebhooks.filter((route) => !posts.includes(route)), "cases for routes that do not exist").toEqual([]);
+  });
+
+  for (const route of knownWebhooks) {
+    it(`${route} refuses what its own secret did not sign, and writes nothing`, async () => {
+      const path = route.slice("POST ".length);
+      for (const [what, headers] of Object.entries(forgeries)) {
+        // The generic endpoint's own token is no forgery there.
+        if (route === "POST /alerts/generic" && what === "another source's token") continue;
+        const before = await observe();
+        const response = await fetch(`${bot.app.url}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...headers },
+          body,
+        });
+        await response.arrayBuffer();
+        await bot.settle();
+        expect(response.status, `${route} with ${what}`).toBe(401);
+        const after = await observe();
+        expect(after.tables, `${route} with ${what} wrote to the database`).toEqual(before.tables);
+        expect(after.slackWrites, `${route} with ${what} changed something in Slack`).toBe(before.slackWrites);
+      }
+    });
   }
 });
