@@ -36,8 +36,10 @@ export interface FirstNoticeRun {
   declaredMs: number;
   pagedSlackMs: number;
   pagedPagerDutyMs: number;
-  /** From the acknowledgement in PagerDuty to the bot saying so in the channel (the role taken). */
+  /** From the acknowledgement in PagerDuty to the bot's answer to its webhook: the role is taken (committed). */
   ackToRoleMs: number;
+  /** From the acknowledgement to the bot's note in the channel (behind the channel's earlier posts, one a second). */
+  ackToNoteMs: number;
   draftedMs: number;
   /** From the click on Approve to the approved notice in the channel. */
   approveToApprovedMs: number;
@@ -149,7 +151,9 @@ async function playChain(
     await until(() => marks.declared && marks.pagedSlack && marks.drafted, "the channel, the page DMs and the drafted notice");
 
     const acknowledging = performance.now();
-    await pagerduty.acknowledge(pdIncident.id, { by: icOnPagerDuty });
+    const { deliveries } = await pagerduty.acknowledge(pdIncident.id, { by: icOnPagerDuty });
+    if (!deliveries.some((delivery) => delivery.status === 200)) throw new Error("the bot did not take the acknowledgement");
+    const ackAnswered = performance.now();
     await until(() => marks.acked, "the acknowledgement in the channel");
     const acked = marks.acked!;
 
@@ -162,7 +166,8 @@ async function playChain(
       declaredMs: round(marks.declared! - fired, 0),
       pagedSlackMs: round(marks.pagedSlack! - fired, 0),
       pagedPagerDutyMs: round(pagedPagerDuty - fired, 0),
-      ackToRoleMs: round(acked - acknowledging, 0),
+      ackToRoleMs: round(ackAnswered - acknowledging, 0),
+      ackToNoteMs: round(acked - acknowledging, 0),
       draftedMs: round(marks.drafted! - fired, 0),
       approveToApprovedMs: round(marks.approved! - clicking, 0),
       clicksToApprove: 1,
@@ -222,7 +227,8 @@ export function formatFirstNotice(result: FirstNoticeResult): string {
     `| page DMs on Slack | ${column((r) => r.pagedSlackMs)} |`,
     `| PagerDuty incident triggered | ${column((r) => r.pagedPagerDutyMs)} |`,
     `| **notice drafted, waiting for approval** | **${column((r) => r.draftedMs)}** |`,
-    `| ack in PagerDuty → the IC holds the role in Slack (from the ack) | ${column((r) => r.ackToRoleMs)} |`,
+    `| ack in PagerDuty → the IC holds the role (webhook answered; from the ack) | ${column((r) => r.ackToRoleMs)} |`,
+    `| ack in PagerDuty → the note in the channel (from the ack) | ${column((r) => r.ackToNoteMs)} |`,
     `| Approve clicked → approved notice posted (from the click) | ${column((r) => r.approveToApprovedMs)} |`,
     "",
     `Human actions the chain needs: ${result.humanActions.join("; ")}. Clicks to approve: ${result.runs[0]?.clicksToApprove ?? 1}.`,

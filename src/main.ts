@@ -28,14 +28,16 @@ import type { Scheduler } from "./core/scheduler/scheduler.ts";
  * `startApp`, so tests exercise exactly what production runs.
  *
  * The order of the list is the order in which a domain event's subscribers
- * run inside its transaction (on activation: page, then checklists, then the
- * notice deadline and the first update reminder).
+ * run inside its transaction (on activation: page, then the customer notice's
+ * draft and deadline, then checklists, then the first update reminder). The
+ * channel's posts go out in that order at Slack's pace of one a second, so
+ * the notice customers are waiting for comes before the checklists.
  */
 export const modules: readonly ModuleFactory[] = [
   incidentsModule,
   pagingModule,
-  checklistsModule,
   noticesModule,
+  checklistsModule,
   remindersModule,
   statusPageModule,
   followUpsModule,
