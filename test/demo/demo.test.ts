@@ -49,6 +49,8 @@ describe("npm run demo", () => {
     expect(transcript).toContain("(webhook incident.acknowledged → /pagers/pagerduty/webhook: 200)");
     expect(transcript).toContain("acknowledged in PagerDuty by Alice Archer (@alice, who takes the role)");
     expect(transcript).toContain("Customer notice *investigating* v1 approved by @alice.");
+    expect(transcript).toContain("(webhook Acknowledge → /pagers/opsgenie/webhook: 200)");
+    expect(transcript).toContain("The Communications lead page was acknowledged in Opsgenie by carol@example.com (@carol, who takes the role).");
     expect(transcript).toContain("✅ Resolved by the monitor (Alertmanager): Checkout error rate above 5% in 3 regions.");
     expect(transcript).toMatch(/PagerDuty #1 \[resolved\] {2}"INC-5: Checkout error rate above 5% in 3 regions · SEV1 · Incident commander needed"/);
     // Homes are republished on every change, but the transcript only shows the one carol opened.

@@ -48,6 +48,11 @@ beforeAll(async () => {
     GITHUB_REPOSITORY: "acme/ops",
     GITHUB_API_URL: github.apiUrl,
     GITHUB_WEBHOOK_SECRET: githubSecret,
+    // The alert and pager webhooks switched on, so the requests reach their authentication and body handling.
+    ALERTS_ALERTMANAGER_TOKEN: "hostile-alertmanager-token",
+    ALERTS_GENERIC_HMAC_SECRET: "hostile-generic-hmac",
+    PAGERDUTY_WEBHOOK_SECRET: "hostile-pagerduty-secret",
+    OPSGENIE_WEBHOOK_TOKEN: "hostile-opsgenie-token",
   });
 });
 
@@ -82,6 +87,10 @@ type Random = ReturnType<typeof createRandom>;
 const knownPaths = [
   "/slack/events",
   "/github/webhook",
+  "/alerts/alertmanager",
+  "/alerts/generic",
+  "/pagers/pagerduty/webhook",
+  "/pagers/opsgenie/webhook",
   "/healthz",
   "/readyz",
   "/status",

@@ -31,10 +31,13 @@ afterEach(async () => {
   opsgenie = undefined;
 });
 
-/** The default playbook with the tech lead paged on Opsgenie too. */
+/** The default playbook with the tech lead, and only the tech lead, paged on Opsgenie too; nobody there known as a Slack user. */
 function opsgeniePlaybook(): Playbook {
   const book = loadPlaybook(defaultPlaybookFile);
-  return { ...book, roles: { ...book.roles, tech_lead: { ...book.roles.tech_lead!, pager: "opsgenie" } } };
+  const roles = Object.fromEntries(
+    Object.entries(book.roles).map(([id, role]) => [id, role.pager === "opsgenie" ? { ...role, pager: "slack" as const } : role]),
+  );
+  return { ...book, pagerUsers: {}, roles: { ...roles, tech_lead: { ...book.roles.tech_lead!, pager: "opsgenie" } } };
 }
 
 /** The Opsgenie emulator, a bot using its API key with its webhook integration pointed at the bot; one SEV1 declared by bob. */

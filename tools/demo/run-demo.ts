@@ -6,6 +6,7 @@ import { checklistActionIds, checklistBlockId } from "../../src/capabilities/che
 import { noticeActionIds, noticeBlockIds, noticeCallbackId } from "../../src/capabilities/notices/views.ts";
 import { loadConfig } from "../../src/core/config/env.ts";
 import { type GitHubEmulator, startGitHubEmulator } from "../emulators/github/index.ts";
+import { type OpsgenieEmulator, startOpsgenieEmulator } from "../emulators/opsgenie/index.ts";
 import { type PagerDutyEmulator, startPagerDutyEmulator } from "../emulators/pagerduty/index.ts";
 import { digestTimerKind } from "../../src/capabilities/followups/manager/digest.ts";
 import { postmortemActionIds } from "../../src/capabilities/followups/postmortem/views.ts";
@@ -35,6 +36,7 @@ const demoWebhookSecret = "demo-webhook-secret";
 const demoRepository = "acme/ops";
 const demoAlertsToken = "demo-alerts-token";
 const demoPagerDutySecret = "demo-pagerduty-webhook-secret";
+const demoOpsgenieToken = "demo-opsgenie-webhook-token";
 const defaultPlaybook = fileURLToPath(new URL("../../playbook.yml", import.meta.url));
 
 export interface DemoOptions {
@@ -49,6 +51,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   // The demo keeps its own clock, so "30 minutes later" takes no time.
   const clock = new ManualClock();
   const pagerduty = await startPagerDutyEmulator({ now: () => clock.now().getTime() });
+  const opsgenie = await startOpsgenieEmulator({ now: () => clock.now().getTime() });
   const dataDir = mkdtempSync(join(tmpdir(), "incident-bot-demo-"));
   let app: RunningApp | undefined;
   try {
@@ -68,6 +71,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         PAGERDUTY_ROUTING_KEY: pagerduty.world.services[0]!.integrationKey,
         PAGERDUTY_EVENTS_URL: pagerduty.baseUrl,
         PAGERDUTY_WEBHOOK_SECRET: demoPagerDutySecret,
+        OPSGENIE_API_KEY: opsgenie.apiKey,
+        OPSGENIE_API_URL: opsgenie.apiUrl,
+        OPSGENIE_WEBHOOK_TOKEN: demoOpsgenieToken,
       }),
       host: "127.0.0.1",
       logger: createLogger("silent"),
@@ -77,8 +83,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await app.resumed;
     github.webhooks.configure({ url: `${app.url}/github/webhook`, secret: demoWebhookSecret });
     pagerduty.webhooks.subscribe({ url: `${app.url}/pagers/pagerduty/webhook`, secret: demoPagerDutySecret });
+    opsgenie.webhooks.add({ url: `${app.url}/pagers/opsgenie/webhook`, headers: { authorization: `Bearer ${demoOpsgenieToken}` } });
     const stopTranscript = printTranscript(emulator, write);
-    const script = new DemoScript(app, emulator, clock, write, github, pagerduty);
+    const script = new DemoScript(app, emulator, clock, write, github, pagerduty, opsgenie);
 
     write("== A SEV2 is declared from #general with the quick path");
     await script.type("alice", "general", "/incident declare sev2 Checkout API returning 500s");
@@ -207,22 +214,25 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     await script.alertmanagerFires("CheckoutErrorRate", "Checkout error rate above 5% in 3 regions", { service: "checkout", severity: "critical" });
     write("\n== alice acknowledges the page in the PagerDuty app: she takes the IC role in Slack, and the bot's escalation stops");
     await script.acknowledgeInPagerDuty("PALICE1");
+    write("\n== carol acknowledges the comms lead's alert in Opsgenie: she takes the role the same way");
+    await script.acknowledgeInOpsgenie("carol@example.com");
     write("\n== alice approves the drafted notice with one click; Alertmanager then says it is over");
     const monitored = await script.newestIncidentChannel();
     await script.approveDraftedNotice("alice", monitored);
     await script.alertmanagerFires("CheckoutErrorRate", "Checkout error rate above 5% in 3 regions", { service: "checkout", severity: "critical" }, "resolved");
     await script.type("alice", monitored, "/incident resolve Payment provider recovered");
-    script.showPagerDuty();
+    script.showPagers();
 
     stopTranscript();
     write(
-      `\nDone. ${await app.db.prisma.incident.count()} incidents, ${emulator.calls.length} Slack Web API calls, ${github.calls.length} GitHub API calls, ${pagerduty.calls.length} PagerDuty Events API calls.`,
+      `\nDone. ${await app.db.prisma.incident.count()} incidents, ${emulator.calls.length} Slack Web API calls, ${github.calls.length} GitHub API calls, ${pagerduty.calls.length} PagerDuty Events API calls, ${opsgenie.calls.length} Opsgenie API calls.`,
     );
   } finally {
     await app?.stop();
     await emulator.close();
     await github.close();
     await pagerduty.close();
+    await opsgenie.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -237,6 +247,7 @@ class DemoScript {
     private readonly write: (line: string) => void,
     private readonly github: GitHubEmulator,
     private readonly pagerduty: PagerDutyEmulator,
+    private readonly opsgenie: OpsgenieEmulator,
   ) {
     this.send = new SlackRequestSender(app.url, demoSigningSecret, (channel, user) =>
       emulator.responseUrl(channel, user),
@@ -387,9 +398,22 @@ class DemoScript {
     await runUntilIdle(this.app, this.clock);
   }
 
-  showPagerDuty(): void {
+  /** A person presses Acknowledge in the Opsgenie app; its webhook integration tells the bot. */
+  async acknowledgeInOpsgenie(username: string): Promise<void> {
+    for (const alert of this.opsgenie.world.alerts.filter((candidate) => candidate.status === "open" && !candidate.acknowledged)) {
+      const { deliveries } = await this.opsgenie.acknowledge(alert.id, { user: username });
+      this.write(`Opsgenie: ${username} acknowledges #${alert.tinyId} "${alert.message}"`);
+      for (const delivery of deliveries) this.write(`(webhook ${delivery.action} → /pagers/opsgenie/webhook: ${delivery.status})`);
+    }
+    await runUntilIdle(this.app, this.clock);
+  }
+
+  showPagers(): void {
     for (const incident of this.pagerduty.world.incidents) {
       this.write(`PagerDuty #${incident.number} [${incident.status}]  "${incident.title}"  dedup_key: ${incident.incidentKey}`);
+    }
+    for (const alert of this.opsgenie.world.alerts) {
+      this.write(`Opsgenie #${alert.tinyId} [${alert.status}${alert.acknowledged ? ", acknowledged" : ""}]  "${alert.message}"  alias: ${alert.alias}`);
     }
   }
 
