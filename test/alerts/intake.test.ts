@@ -284,6 +284,34 @@ describe("triage, attachment and refusals", () => {
     expect(current.emulator.callsTo("conversations.create")).toHaveLength(1);
   });
 
+  it("loses no incident when Slack cannot create its channel: the declaration is retried until it can, and later notifications land on it", async () => {
+    const current = await startBot("alert-slack-down");
+    // Slack answers channel creation with 503 until the outage ends (longer than the client's own retries).
+    const outage = current.emulator.faults.add({ method: "conversations.create", kind: "server_error", status: 503 });
+    const alert = { group_key: "slack-down", status: "firing", labels: { alertname: "CheckoutDown", route: "storm" } };
+    expect((await postAlert(alert)).status).toBe(202);
+    await current.settle();
+    const [declaring] = await current.app.db.prisma.incident.findMany();
+    expect(declaring, "the incident an alert declared is kept while Slack is down").toBeDefined();
+    expect(declaring!.channelId).toBeNull();
+    expect(await current.app.db.prisma.alertGroup.findFirstOrThrow()).toMatchObject({ state: "declared", incidentId: declaring!.id });
+
+    // Slack is back: the durable declaration timer, retrying with backoff, creates the channel.
+    outage.remove();
+    for (let step = 0; step < 10 && !(await current.app.db.prisma.incident.findFirst({ where: { phase: "active" } })); step++) {
+      await current.advance(minutes(1));
+    }
+    const active = await current.app.db.prisma.incident.findFirstOrThrow();
+    expect(active).toMatchObject({ id: declaring!.id, phase: "active" });
+    expect(active.channelId).not.toBeNull();
+    expect(await current.app.db.prisma.incident.count()).toBe(1);
+
+    // The monitor's resolution lands on that incident.
+    expect((await postAlert({ ...alert, status: "resolved" })).status).toBe(202);
+    await current.settle();
+    expect(await timelineKinds(active.id)).toContain("alert_resolved");
+  });
+
   it("refuses a missing or wrong token with 401 and a malformed body with 400, writing nothing", async () => {
     const current = await startBot("alert-refusals");
     const firing = { group_key: "refused", status: "firing", labels: { alertname: "Refused", route: "storm" } };

@@ -148,6 +148,8 @@ async function noteOnIncident(
   now: Date,
 ): Promise<void> {
   const kind = status === "resolved" ? "alert_resolved" : "alert_firing";
+  const incident = await tx.incident.findUnique({ where: { id: group.incident_id }, select: { channelId: true } });
+  if (!incident) return;
   await appendTimeline(tx, {
     incidentId: group.incident_id,
     kind,
@@ -155,8 +157,7 @@ async function noteOnIncident(
     at: now,
     data: { source: group.source, title: group.title, alerts: firing, groupId: group.id },
   });
-  const incident = await tx.incident.findUnique({ where: { id: group.incident_id }, select: { channelId: true } });
-  if (!incident?.channelId) return;
+  if (!incident.channelId) return;
   await enqueueSlackPost(
     tx,
     {

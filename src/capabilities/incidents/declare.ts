@@ -14,7 +14,9 @@ import { renderAnnouncement, renderIntro, renderTopic } from "./views.ts";
  *      numbered from the `incident_counter` row (never reused, so a rollback
  *      leaves a gap); if this fails no incident exists and the user is told;
  *   2. create its channel — if this fails the row is deleted, so a failed
- *      declaration leaves nothing behind and the user is told plainly;
+ *      declaration leaves nothing behind and the user is told plainly (a
+ *      declaration by a monitor, which nobody would be told about, is kept
+ *      and retried on the timer instead: an alert's incident is never lost);
  *   3. invite the declarer, set the topic, post the intro, post the
  *      announcement — each recorded as it succeeds;
  *   4. mark the incident `active`.
@@ -99,8 +101,15 @@ export async function completeDeclaration(
       const channel = await createIncidentChannel(deps.slack, declared);
       await deps.incidents.recordChannel(declared.id, channel, deps.clock.now());
     } catch (error) {
-      await deps.incidents.deleteUnannounced(declared.id);
       const reason = describeFailure(error);
+      if (!isPerson(declared.declaredBy)) {
+        // A monitor declared it: nobody is waiting to be told to try again, so the
+        // incident is kept and the channel retried on the durable timer.
+        deps.log.warn({ incident: key, reason }, "declaration incomplete: channel not created yet; will be retried");
+        await deps.retryLater(declared);
+        return { kind: "incomplete", incident: (await deps.incidents.findById(declared.id))!, reason };
+      }
+      await deps.incidents.deleteUnannounced(declared.id);
       deps.log.warn({ incident: key, reason }, "declaration rolled back: channel not created");
       return { kind: "rolled_back", reason: `I couldn't create the incident channel (${reason}).` };
     }
