@@ -1,3 +1,4 @@
+import type { AlertSourceSecrets as ConfiguredAlertSecrets } from "../../core/config/env.ts";
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { AlertSource } from "./sources/types.ts";
 
@@ -23,16 +24,7 @@ import type { AlertSource } from "./sources/types.ts";
  * replay window on the HMAC: a replayed alert is the same alert again, which
  * the intake groups by fingerprint instead of opening a second incident.
  */
-export interface AlertSourceSecrets {
-  /** ALERTS_ALERTMANAGER_TOKEN */
-  alertmanagerToken?: string | undefined;
-  /** ALERTS_GRAFANA_TOKEN */
-  grafanaToken?: string | undefined;
-  /** ALERTS_GENERIC_TOKEN */
-  genericToken?: string | undefined;
-  /** ALERTS_GENERIC_HMAC_SECRET */
-  genericHmacSecret?: string | undefined;
-}
+export type AlertSourceSecrets = Partial<ConfiguredAlertSecrets>;
 
 /** The environment variable behind each setting, for messages and docs. */
 export const alertSecretSettings = {

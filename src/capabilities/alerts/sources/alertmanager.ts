@@ -9,7 +9,7 @@ import {
   optionalTimestamp,
   parseWith,
   textMap,
-  titleFor,
+  batchFromGroupNotification,
 } from "./common.ts";
 import type { AlertBatch } from "./types.ts";
 
@@ -51,29 +51,5 @@ const alertmanagerMessage = z.object({
 export function parseAlertmanagerWebhook(body: unknown): Result<AlertBatch> {
   const parsed = parseWith(alertmanagerMessage, body);
   if (!parsed.ok) return parsed;
-  const message = parsed.value;
-  return ok({
-    source: "alertmanager",
-    groupKey: message.groupKey,
-    status: message.status,
-    groupLabels: message.groupLabels,
-    commonLabels: message.commonLabels,
-    commonAnnotations: message.commonAnnotations,
-    externalUrl: message.externalURL,
-    alerts: message.alerts.map((alert) => ({
-      fingerprint: alert.fingerprint,
-      status: alert.status,
-      labels: alert.labels,
-      annotations: alert.annotations,
-      startsAt: alert.startsAt,
-      endsAt: alert.endsAt,
-      generatorUrl: alert.generatorURL,
-    })),
-    title: titleFor({
-      source: "alertmanager",
-      commonAnnotations: message.commonAnnotations,
-      groupLabels: message.groupLabels,
-      commonLabels: message.commonLabels,
-    }),
-  });
+  return ok(batchFromGroupNotification("alertmanager", parsed.value));
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { formatPath } from "../../../core/config/playbook.ts";
 import { err, ok, type Result } from "../../../core/result.ts";
 import { withoutControlCharacters } from "../../../core/text.ts";
-import type { AlertSource, AlertStatus } from "./types.ts";
+import type { AlertBatch, AlertSource, AlertStatus } from "./types.ts";
 
 /**
  * Schema pieces and helpers shared by the three parsers: limits, label sets,
@@ -230,4 +230,51 @@ function oneLine(text: string): string {
 function truncate(text: string, length: number): string {
   const characters = Array.from(text);
   return characters.length <= length ? text : `${characters.slice(0, length - 1).join("")}…`;
+}
+
+/** What Alertmanager's webhook and Grafana's (which copies its shape) have in common, once parsed. */
+export interface GroupNotification {
+  groupKey: string;
+  status: AlertStatus;
+  groupLabels: Record<string, string>;
+  commonLabels: Record<string, string>;
+  commonAnnotations: Record<string, string>;
+  externalURL: string | null;
+  alerts: {
+    fingerprint: string;
+    status: AlertStatus;
+    labels: Record<string, string>;
+    annotations: Record<string, string>;
+    startsAt: Date | null;
+    endsAt: Date | null;
+    generatorURL: string | null;
+  }[];
+}
+
+/** The batch of one Alertmanager or Grafana group notification. */
+export function batchFromGroupNotification(source: "alertmanager" | "grafana", message: GroupNotification): AlertBatch {
+  return {
+    source,
+    groupKey: message.groupKey,
+    status: message.status,
+    groupLabels: message.groupLabels,
+    commonLabels: message.commonLabels,
+    commonAnnotations: message.commonAnnotations,
+    externalUrl: message.externalURL,
+    alerts: message.alerts.map((alert) => ({
+      fingerprint: alert.fingerprint,
+      status: alert.status,
+      labels: alert.labels,
+      annotations: alert.annotations,
+      startsAt: alert.startsAt,
+      endsAt: alert.endsAt,
+      generatorUrl: alert.generatorURL,
+    })),
+    title: titleFor({
+      source,
+      commonAnnotations: message.commonAnnotations,
+      groupLabels: message.groupLabels,
+      commonLabels: message.commonLabels,
+    }),
+  };
 }

@@ -9,7 +9,7 @@ import {
   optionalTimestamp,
   parseWith,
   textMap,
-  titleFor,
+  batchFromGroupNotification,
 } from "./common.ts";
 import type { AlertBatch } from "./types.ts";
 
@@ -52,29 +52,5 @@ const grafanaMessage = z.object({
 export function parseGrafanaWebhook(body: unknown): Result<AlertBatch> {
   const parsed = parseWith(grafanaMessage, body);
   if (!parsed.ok) return parsed;
-  const message = parsed.value;
-  return ok({
-    source: "grafana",
-    groupKey: message.groupKey,
-    status: message.status,
-    groupLabels: message.groupLabels,
-    commonLabels: message.commonLabels,
-    commonAnnotations: message.commonAnnotations,
-    externalUrl: message.externalURL,
-    alerts: message.alerts.map((alert) => ({
-      fingerprint: alert.fingerprint,
-      status: alert.status,
-      labels: alert.labels,
-      annotations: alert.annotations,
-      startsAt: alert.startsAt,
-      endsAt: alert.endsAt,
-      generatorUrl: alert.generatorURL,
-    })),
-    title: titleFor({
-      source: "grafana",
-      commonAnnotations: message.commonAnnotations,
-      groupLabels: message.groupLabels,
-      commonLabels: message.commonLabels,
-    }),
-  });
+  return ok(batchFromGroupNotification("grafana", parsed.value));
 }
